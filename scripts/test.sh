@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it:
+#   1. build with ASan+UBSan and -Werror,
+#   2. unit tests (cmocka via meson test; storage tests on SQLite),
+#   3. a throwaway PostgreSQL server, the storage tests again on it,
+#   4. HTTP integration tests (pytest) against running servers, on SQLite and PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build-asan}
+
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" -Db_sanitize=address,undefined -Dwerror_strict=true --buildtype=debug
+fi
+ninja -C "$build"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export STATS_BIN="$PWD/$build/stats-service"
+
+echo "== unit tests (storage on SQLite)"
+meson test -C "$build" --print-errorlogs
+
+pgdir=$(mktemp -d /tmp/stats-pg.XXXXXX)
+cleanup() { tests/pg.sh stop "$pgdir/data" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+trap cleanup EXIT
+STATS_TEST_DATABASE_URI=$(tests/pg.sh start "$pgdir/data" | tail -n 1)
+export STATS_TEST_DATABASE_URI
+
+echo "== storage tests on PostgreSQL ($STATS_TEST_DATABASE_URI)"
+meson test -C "$build" --print-errorlogs store
+
+echo "== HTTP and command-line integration tests (SQLite and PostgreSQL)"
+/usr/bin/python3 -m pytest -q tests/integration

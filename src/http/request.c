@@ -1,0 +1,225 @@
+/*
+ * request.c — reading a request and recording its answer (see request.h).
+ */
+#include "http/request.h"
+
+#include <ctype.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/json.h"
+#include "util/log.h"
+
+const char *request_header(struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *request_query(struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* True for "application/json", with any parameters ("; charset=utf-8") and case. */
+static bool is_json_media_type(const char *ct)
+{
+    static const char want[] = "application/json";
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    if (strncasecmp(ct, want, sizeof want - 1) != 0)
+        return false;
+    ct += sizeof want - 1;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return *ct == '\0' || *ct == ';';
+}
+
+struct json_object *request_json_body(struct request *req, bool *absent)
+{
+    *absent = !req->has_body;
+    if (!req->has_body)
+        return NULL;
+    const char *ct = request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!ct || !is_json_media_type(ct)) {
+        reply_error(req, 415, "The request body must be JSON (Content-Type: application/json).",
+                    NULL);
+        return NULL;
+    }
+    char err[160];
+    struct json_object *obj = json_parse_strict(req->body.data, req->body.len, err, sizeof err);
+    if (!obj)
+        reply_error(req, 400, err, NULL);
+    return obj;
+}
+
+struct json_object *request_object_body(struct request *req, bool required)
+{
+    bool absent;
+    struct json_object *body = request_json_body(req, &absent);
+    if (!body) {
+        if (absent && required)
+            reply_error(req, 400, "A JSON object body is required.", NULL);
+        else if (absent)
+            return json_object_new_object();
+        return NULL;
+    }
+    if (!json_object_is_type(body, json_type_object)) {
+        json_object_put(body);
+        reply_error(req, 400, "The request body must be a JSON object.", NULL);
+        return NULL;
+    }
+    return body;
+}
+
+static const char *query_lookup(void *ctx, const char *name)
+{
+    return request_query(ctx, name);
+}
+
+struct query_names_walk {
+    void (*fn)(void *arg, const char *name);
+    void *arg;
+};
+
+static enum MHD_Result visit_query_name(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    struct query_names_walk *w = cls;
+    w->fn(w->arg, key);
+    return MHD_YES;
+}
+
+static void query_names(void *ctx, void (*fn)(void *arg, const char *name), void *arg)
+{
+    struct request *req = ctx;
+    struct query_names_walk w = {fn, arg};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, visit_query_name, &w);
+}
+
+bool request_params(struct request *req, const struct param_spec *specs, size_t n,
+                    struct param_value *values)
+{
+    struct json_object *body = request_object_body(req, false);
+    if (!body)
+        return false;
+    struct param_source src = {body, query_lookup, query_names, req};
+    struct error_list errs = ERROR_LIST_INIT;
+    bool ok = params_parse(&src, specs, n, values, &errs);
+    if (!ok)
+        reply_error(req, 400, "Invalid parameters.", &errs);
+    error_list_free(&errs);
+    json_object_put(body);
+    return ok;
+}
+
+/* --- answers --- */
+
+void reply_json_buf(struct request *req, unsigned status)
+{
+    req->status = status;
+    req->content_type = "application/json";
+}
+
+void reply_json(struct request *req, unsigned status, const char *json)
+{
+    buf_reset(&req->reply);
+    buf_puts(&req->reply, json);
+    reply_json_buf(req, status);
+}
+
+void reply_error(struct request *req, unsigned status, const char *message,
+                 const struct error_list *errors)
+{
+    buf_reset(&req->reply);
+    buf_puts(&req->reply, "{\"message\":");
+    buf_json_string(&req->reply, message);
+    if (errors && errors->count) {
+        buf_puts(&req->reply, ",\"errors\":");
+        error_list_to_json(errors, &req->reply);
+    }
+    buf_putc(&req->reply, '}');
+    reply_json_buf(req, status);
+}
+
+void reply_errorf(struct request *req, unsigned status, const char *fmt, ...)
+{
+    buf msg = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    reply_error(req, status, msg.data ? msg.data : "", NULL);
+    buf_free(&msg);
+}
+
+void reply_store_error(struct request *req, const char *what)
+{
+    log_error("stats.api", "[req %llu] %s: %s", (unsigned long long)req->id, what,
+              req->store ? store_errmsg(req->store) : "database unavailable");
+    reply_errorf(req, 500, "Internal server error (request %llu).", (unsigned long long)req->id);
+}
+
+void reply_not_found(struct request *req)
+{
+    static const char page[] =
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>Page not found</title></head><body><main><h1>Page not found</h1>"
+        "<p>There is no page at this address.</p><p><a href=\"/\">Back to the dashboard</a></p>"
+        "</main></body></html>\n";
+    const char *accept = request_header(req, MHD_HTTP_HEADER_ACCEPT);
+    if (accept && strstr(accept, "text/html") && strncmp(req->path, "/api/", 5) != 0 &&
+        strcmp(req->path, "/api") != 0)
+        reply_text(req, 404, "text/html; charset=utf-8", page, sizeof page - 1);
+    else
+        reply_error(req, 404, "Not Found - No such resource.", NULL);
+}
+
+void reply_empty(struct request *req, unsigned status)
+{
+    buf_reset(&req->reply);
+    req->status = status;
+    req->content_type = NULL;
+}
+
+void reply_text(struct request *req, unsigned status, const char *content_type, const char *text,
+                size_t len)
+{
+    buf_reset(&req->reply);
+    buf_append(&req->reply, text, len);
+    req->status = status;
+    req->content_type = content_type;
+}
+
+void reply_header(struct request *req, const char *name, const char *value)
+{
+    for (int i = 0; i < req->n_headers; i++) {
+        if (strcasecmp(req->headers[i].name, name) == 0) {
+            free(req->headers[i].value);
+            req->headers[i].value = xstrdup(value);
+            return;
+        }
+    }
+    if (req->n_headers == RESPONSE_MAX_HEADERS)
+        return;
+    req->headers[req->n_headers].name = name;
+    req->headers[req->n_headers].value = xstrdup(value);
+    req->n_headers++;
+}
+
+void request_release(struct request *req)
+{
+    free(req->path);
+    buf_free(&req->body);
+    buf_free(&req->reply);
+    if (req->authenticated)
+        client_free(&req->client);
+    free(req->api_key);
+    for (int i = 0; i < ROUTE_MAX_PATH_PARAMS; i++)
+        free(req->path_params[i]);
+    for (int i = 0; i < req->n_headers; i++)
+        free(req->headers[i].value);
+}

@@ -1,0 +1,114 @@
+/*
+ * request.h — one HTTP request as the handlers see it, and how they answer.
+ *
+ * server.c fills a struct request from libmicrohttpd (method, normalised path,
+ * body, the worker thread's database connection) and hands it to the router.
+ * A handler reads what it needs and leaves exactly one answer with one of the
+ * reply_* functions; server.c turns it into an MHD response.  Handlers never
+ * touch MHD themselves.
+ */
+#ifndef HTTP_REQUEST_H
+#define HTTP_REQUEST_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "http/params.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/errors.h"
+
+struct MHD_Connection;
+
+#define ROUTE_MAX_PATH_PARAMS 2
+#define RESPONSE_MAX_HEADERS 6
+
+struct response_header {
+    const char *name;   /* static strings */
+    char *value;        /* owned */
+};
+
+struct request {
+    /* --- filled by server.c --- */
+    struct MHD_Connection *conn;
+    const struct config *cfg;
+    struct store *store;          /* this worker thread's connection; NULL if the DB is down */
+    const char *method;           /* "GET", "POST" … */
+    char *path;                   /* slashes collapsed, no trailing slash ("/" stays "/") */
+    buf body;                     /* raw request body */
+    bool has_body;
+    uint64_t id;                  /* request id, also in logs and X-Request-Id */
+    char *path_params[ROUTE_MAX_PATH_PARAMS]; /* "<…>" segments, owned */
+
+    /* --- set by authentication (auth.c) --- */
+    struct client client;         /* valid when authenticated */
+    bool authenticated;
+    char *api_key;                /* the X-API-KEY as sent (for /client/me), owned */
+
+    /* --- the answer --- */
+    unsigned status;              /* 0 = no answer yet */
+    buf reply;
+    const char *content_type;     /* static string */
+    struct response_header headers[RESPONSE_MAX_HEADERS];
+    int n_headers;
+};
+
+/* Request header value (case-insensitive name), or NULL. */
+const char *request_header(struct request *req, const char *name);
+/* Query-string argument, or NULL. */
+const char *request_query(struct request *req, const char *name);
+
+/*
+ * Parses the body as JSON.  Returns a new reference, or NULL when there is no
+ * body (*absent = true) or when it is not acceptable, in which case the error
+ * answer (415 wrong Content-Type, 400 invalid JSON) is already set.
+ */
+struct json_object *request_json_body(struct request *req, bool *absent);
+
+/*
+ * The body as a JSON object.  Without a body: a new empty object, or (when
+ * required) NULL with a 400 answer.  NULL with the answer set (400/415) when
+ * the body is not a JSON object.
+ */
+struct json_object *request_object_body(struct request *req, bool required);
+
+/*
+ * Reads the parameters of specs from the JSON body and the query string
+ * (params.h).  Returns false with a 400 answer (every problem listed) when
+ * they are not acceptable.  values must be zeroed, and freed with
+ * params_free() in every case.
+ */
+bool request_params(struct request *req, const struct param_spec *specs, size_t n,
+                    struct param_value *values);
+
+/* --- answers --- */
+
+/* Status with the JSON text already in req->reply. */
+void reply_json_buf(struct request *req, unsigned status);
+/* Status with this JSON text (copied). */
+void reply_json(struct request *req, unsigned status, const char *json);
+/* {"message": message[, "errors": [...]]}; errors may be NULL or empty. */
+void reply_error(struct request *req, unsigned status, const char *message,
+                 const struct error_list *errors);
+/* Like reply_error, message built printf-style. */
+void reply_errorf(struct request *req, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* 500 for a storage failure: logs the store's message with the request id, answers
+ * without internals. */
+void reply_store_error(struct request *req, const char *what);
+/* 404: JSON, or a small HTML page for a browser (Accept lists text/html) outside /api/. */
+void reply_not_found(struct request *req);
+/* Status with no body (204). */
+void reply_empty(struct request *req, unsigned status);
+/* Any other content (copied). */
+void reply_text(struct request *req, unsigned status, const char *content_type,
+                const char *text, size_t len);
+/* Adds a response header (value copied). */
+void reply_header(struct request *req, const char *name, const char *value);
+
+/* Frees everything the request owns (not the struct). */
+void request_release(struct request *req);
+
+#endif

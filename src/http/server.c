@@ -1,0 +1,304 @@
+/*
+ * server.c — libmicrohttpd glue: connections, bodies, limits, dispatch.
+ *
+ * Life of a request here:
+ *   1st call of access_handler: allocate the struct request, check the
+ *     declared body size (413) and header size (431), return MHD_YES — MHD then
+ *     sends "100 Continue" if the client asked for it.
+ *   next calls with data: append to req->body (413 as soon as it overflows).
+ *   last call (no more data): dispatch through the router, queue the answer.
+ *     Queuing on a later call, never the first, keeps the connection alive.
+ *   request_completed: log, free.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/log.h"
+
+#define MAX_HEADER_BYTES (16 * 1024)
+#define CONNECTION_MEMORY (64 * 1024)
+#define CONNECTION_LIMIT 4096
+#define CONNECTION_TIMEOUT_S 30
+
+struct server {
+    struct MHD_Daemon *daemon;
+    const struct config *cfg;
+    const struct route *routes;
+    size_t n_routes;
+    pthread_key_t store_key;
+    atomic_uint_fast64_t next_id;
+    atomic_int in_flight;
+};
+
+struct pending {
+    struct request req;
+    struct timespec start;
+    bool answered;        /* a response was queued already (early 413/431) */
+};
+
+/* --- per-thread database connection --- */
+
+static void close_thread_store(void *store)
+{
+    store_close(store);
+}
+
+/* The calling worker thread's connection, opened on first use; NULL if the
+ * database can't be reached (retried on the next request). */
+static struct store *thread_store(struct server *srv)
+{
+    struct store *st = pthread_getspecific(srv->store_key);
+    if (st)
+        return st;
+    char *err = NULL;
+    if (store_open(srv->cfg->database_uri, &st, &err) != STORE_OK) {
+        log_error("stats.http", "cannot open the database: %s", err ? err : "unknown error");
+        free(err);
+        return NULL;
+    }
+    pthread_setspecific(srv->store_key, st);
+    return st;
+}
+
+/* --- answering --- */
+
+static enum MHD_Result queue_answer(struct MHD_Connection *conn, struct request *req)
+{
+    size_t len;
+    char *body = buf_detach(&req->reply, &len);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    if (req->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+    for (int i = 0; i < req->n_headers; i++)
+        MHD_add_response_header(resp, req->headers[i].name, req->headers[i].value);
+    char id[24];
+    snprintf(id, sizeof id, "%llu", (unsigned long long)req->id);
+    MHD_add_response_header(resp, "X-Request-Id", id);
+    enum MHD_Result r = MHD_queue_response(conn, req->status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* Checks what can be checked before reading the body; false if answered. */
+static bool check_request_head(struct server *srv, struct MHD_Connection *conn,
+                               struct request *req)
+{
+    size_t header_bytes = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &header_bytes);
+    if (header_bytes > MAX_HEADER_BYTES) {
+        reply_error(req, 431, "Request headers are larger than 16 KiB.", NULL);
+        return false;
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)srv->cfg->max_body_size) {
+        reply_errorf(req, 413, "The request body is larger than %lld bytes.",
+                     (long long)srv->cfg->max_body_size);
+        return false;
+    }
+    return true;
+}
+
+static struct pending *new_pending(struct server *srv, struct MHD_Connection *conn,
+                                   const char *url, const char *method)
+{
+    struct pending *p = xcalloc(1, sizeof *p);
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+    p->req.conn = conn;
+    p->req.cfg = srv->cfg;
+    p->req.method = method;
+    p->req.path = xstrdup(url);
+    router_normalize_path(p->req.path);
+    p->req.id = atomic_fetch_add(&srv->next_id, 1) + 1;
+    atomic_fetch_add(&srv->in_flight, 1);
+    return p;
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **req_cls)
+{
+    struct server *srv = cls;
+    struct pending *p = *req_cls;
+
+    if (!p) {
+        p = new_pending(srv, conn, url, method);
+        *req_cls = p;
+        if (!check_request_head(srv, conn, &p->req)) {
+            p->answered = true;
+            return queue_answer(conn, &p->req);
+        }
+        return MHD_YES;
+    }
+    if (p->answered) {
+        *upload_data_size = 0; /* discard the rest of a refused body */
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        p->req.has_body = true;
+        if (p->req.body.len + *upload_data_size > (size_t)srv->cfg->max_body_size) {
+            *upload_data_size = 0;
+            p->answered = true;
+            reply_errorf(&p->req, 413, "The request body is larger than %lld bytes.",
+                         (long long)srv->cfg->max_body_size);
+            return queue_answer(conn, &p->req);
+        }
+        buf_append(&p->req.body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+
+    p->req.store = thread_store(srv);
+    router_dispatch(srv->routes, srv->n_routes, &p->req);
+    if (!p->req.status)
+        reply_error(&p->req, 500, "Internal server error.", NULL);
+    p->answered = true;
+    return queue_answer(conn, &p->req);
+}
+
+static double elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    struct server *srv = cls;
+    struct pending *p = *req_cls;
+    if (!p)
+        return;
+    struct request *req = &p->req;
+    enum log_level level = req->status >= 500 ? LOG_ERROR
+                         : req->status >= 400 ? LOG_INFO : LOG_DEBUG;
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && level == LOG_DEBUG)
+        level = LOG_INFO;
+    if (log_enabled(level))
+        log_msg(level, "stats.http", "[req %llu] %s %s -> %u (%.2f ms)%s",
+                (unsigned long long)req->id, req->method, req->path, req->status,
+                elapsed_ms(&p->start),
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+    request_release(req);
+    free(p);
+    *req_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/* --- start and stop --- */
+
+/* Fills a socket address for host:port (IPv4 or IPv6 literal). */
+static bool make_address(const char *host, int port, struct sockaddr_storage *ss,
+                         bool *ipv6)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    const char *h = strcmp(host, "localhost") == 0 ? "127.0.0.1" : host;
+    if (inet_pton(AF_INET, h, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        *ipv6 = false;
+        return true;
+    }
+    char tmp[64];
+    size_t len = strlen(h);
+    if (len >= 2 && h[0] == '[' && h[len - 1] == ']' && len - 2 < sizeof tmp) {
+        memcpy(tmp, h + 1, len - 2);
+        tmp[len - 2] = '\0';
+        h = tmp;
+    }
+    if (inet_pton(AF_INET6, h, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        *ipv6 = true;
+        return true;
+    }
+    return false;
+}
+
+struct server *server_start(const struct config *cfg, const struct route *routes,
+                            size_t n_routes, char **err)
+{
+    struct sockaddr_storage addr;
+    bool ipv6;
+    if (!make_address(cfg->host, cfg->port, &addr, &ipv6)) {
+        buf msg = BUF_INIT;
+        buf_printf(&msg, "HOST '%s' is not an IP address", cfg->host);
+        *err = buf_detach(&msg, NULL);
+        return NULL;
+    }
+    struct server *srv = xcalloc(1, sizeof *srv);
+    srv->cfg = cfg;
+    srv->routes = routes;
+    srv->n_routes = n_routes;
+    pthread_key_create(&srv->store_key, close_thread_store);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, access_handler, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        buf msg = BUF_INIT;
+        buf_printf(&msg, "cannot listen on %s:%d (address in use or not available)", cfg->host,
+                   cfg->port);
+        *err = buf_detach(&msg, NULL);
+        pthread_key_delete(srv->store_key);
+        free(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+unsigned server_port(struct server *srv)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info ? info->port : 0;
+}
+
+void server_stop(struct server *srv, int drain_s)
+{
+    MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    for (int i = 0; i < drain_s * 20 && atomic_load(&srv->in_flight) > 0; i++)
+        usleep(50 * 1000);
+    MHD_stop_daemon(srv->daemon);
+    pthread_key_delete(srv->store_key);
+    free(srv);
+}

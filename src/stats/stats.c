@@ -1,0 +1,187 @@
+/*
+ * stats.c — stats type names and the validation of one upload item into a
+ * struct stats_item (see stats.h; the shapes of `data` are in validate.c).
+ */
+#include "stats/stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/json.h"
+
+static const char *const type_names[STATS_TYPE_COUNT] = {
+    [STATS_RISK] = "risk",
+    [STATS_THREAT] = "threat",
+    [STATS_VULNERABILITY] = "vulnerability",
+    [STATS_CARTOGRAPHY] = "cartography",
+    [STATS_COMPLIANCE] = "compliance",
+};
+
+const char *stats_type_name(enum stats_type t)
+{
+    return (unsigned)t < STATS_TYPE_COUNT ? type_names[t] : NULL;
+}
+
+bool stats_type_parse(const char *s, enum stats_type *out)
+{
+    for (int t = 0; t < STATS_TYPE_COUNT; t++) {
+        if (s && strcmp(s, type_names[t]) == 0) {
+            *out = (enum stats_type)t;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- one item -------------------------------------------------------------- */
+
+static const char *const item_keys[] = {"uuid", "anr", "type", "date", "data"};
+
+/* Problems of one item, with the "[index]" prefix of its fields. */
+struct item_check {
+    buf field;
+    size_t prefix_len;
+    struct error_list found;
+};
+
+/* Sets ic->field to "[index].key" (or "[index]" for a NULL key) and returns it. */
+static const char *field_path(struct item_check *ic, const char *key)
+{
+    ic->field.len = ic->prefix_len;
+    ic->field.data[ic->prefix_len] = '\0';
+    if (key)
+        buf_printf(&ic->field, ".%s", key);
+    return ic->field.data;
+}
+
+static bool is_item_key(const char *key)
+{
+    for (size_t i = 0; i < sizeof item_keys / sizeof *item_keys; i++)
+        if (strcmp(key, item_keys[i]) == 0)
+            return true;
+    return false;
+}
+
+static void check_known_keys(struct item_check *ic, struct json_object *obj)
+{
+    json_object_object_foreach(obj, key, value) {
+        (void)value; /* declared by the macro, not needed here */
+        if (!is_item_key(key))
+            error_list_add(&ic->found, field_path(ic, key),
+                           "Unknown member '%s'; an item has only uuid, anr, type, date and data.",
+                           key);
+    }
+}
+
+/* Finds obj.key (JSON null counts as present); reports it when missing. */
+static bool required_member(struct item_check *ic, struct json_object *obj, const char *key,
+                            struct json_object **v)
+{
+    if (json_object_object_get_ex(obj, key, v))
+        return true;
+    error_list_add(&ic->found, field_path(ic, key), "Missing required member.");
+    return false;
+}
+
+static void read_uuid(struct item_check *ic, struct json_object *obj, struct stats_item *item)
+{
+    struct json_object *v = NULL;
+    json_object_object_get_ex(obj, "uuid", &v);
+    if (!v)
+        item->uuid[0] = '\0'; /* absent or null: the store assigns one */
+    else if (!json_object_is_type(v, json_type_string) ||
+             !uuid_normalize(json_object_get_string(v), item->uuid))
+        error_list_add(&ic->found, field_path(ic, "uuid"), "Must be a UUID or null.");
+}
+
+static void read_anr(struct item_check *ic, struct json_object *obj, struct stats_item *item)
+{
+    struct json_object *v;
+    if (!required_member(ic, obj, "anr", &v))
+        return;
+    if (!json_object_is_type(v, json_type_string) ||
+        !uuid_normalize(json_object_get_string(v), item->anr))
+        error_list_add(&ic->found, field_path(ic, "anr"), "Must be a UUID.");
+}
+
+/* Returns whether the type is known, so that `data` can be checked against it. */
+static bool read_type(struct item_check *ic, struct json_object *obj, struct stats_item *item)
+{
+    struct json_object *v;
+    if (!required_member(ic, obj, "type", &v))
+        return false;
+    if (json_object_is_type(v, json_type_string) &&
+        stats_type_parse(json_object_get_string(v), &item->type))
+        return true;
+    error_list_add(&ic->found, field_path(ic, "type"),
+                   "Must be one of risk, threat, vulnerability, cartography, compliance.");
+    return false;
+}
+
+static void read_date(struct item_check *ic, struct json_object *obj, struct stats_item *item)
+{
+    struct json_object *v;
+    if (!required_member(ic, obj, "date", &v))
+        return;
+    if (!json_object_is_type(v, json_type_string) || !date_parse(json_object_get_string(v), item->date))
+        error_list_add(&ic->found, field_path(ic, "date"),
+                       "Must be a calendar date, YYYY-MM-DD or an ISO 8601 date-time.");
+}
+
+/* Checks `data` (when its type is known) and returns it, or NULL when absent. */
+static struct json_object *read_data(struct item_check *ic, struct json_object *obj, bool type_known,
+                                     enum stats_type type)
+{
+    struct json_object *v;
+    if (!required_member(ic, obj, "data", &v))
+        return NULL;
+    if (type_known)
+        stats_validate_data(type, v, field_path(ic, "data"), &ic->found);
+    return v;
+}
+
+static void check_item(struct item_check *ic, struct json_object *obj, struct stats_item *item,
+                       struct json_object **data)
+{
+    if (!json_object_is_type(obj, json_type_object)) {
+        error_list_add(&ic->found, field_path(ic, NULL), "Must be an object.");
+        return;
+    }
+    check_known_keys(ic, obj);
+    read_uuid(ic, obj, item);
+    read_anr(ic, obj, item);
+    bool type_known = read_type(ic, obj, item);
+    read_date(ic, obj, item);
+    *data = read_data(ic, obj, type_known, item->type);
+}
+
+bool stats_item_from_json(struct json_object *obj, size_t index, struct stats_item *out,
+                          struct error_list *errs)
+{
+    /* Problems are gathered apart first: errs may already be full (ERROR_LIST_MAX),
+     * and this item's verdict must not depend on that. */
+    struct item_check ic = {BUF_INIT, 0, ERROR_LIST_INIT};
+    buf_printf(&ic.field, "[%zu]", index);
+    ic.prefix_len = ic.field.len;
+
+    struct stats_item item = {0};
+    struct json_object *data = NULL;
+    check_item(&ic, obj, &item, &data);
+
+    bool ok = ic.found.count == 0;
+    if (ok) {
+        item.data = xstrdup(json_text(data));
+        *out = item;
+    }
+    for (size_t i = 0; i < ic.found.count; i++)
+        error_list_add(errs, ic.found.items[i].field, "%s", ic.found.items[i].message);
+    error_list_free(&ic.found);
+    buf_free(&ic.field);
+    return ok;
+}
+
+void stats_item_free(struct stats_item *item)
+{
+    free(item->data);
+    item->data = NULL;
+}

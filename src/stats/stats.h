@@ -1,0 +1,62 @@
+/*
+ * stats.h — the statistics documents MONARC sends: types, items, validation.
+ *
+ * A stats item is {uuid?, anr, type, date, data}.  This module knows the shapes
+ * of `data` for each of the five types (spec: processors.md §Input shapes) and
+ * turns a JSON item into a validated struct stats_item, reporting every problem
+ * with its path.  It knows nothing of HTTP or storage.
+ */
+#ifndef STATS_STATS_H
+#define STATS_STATS_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/date.h"
+#include "util/errors.h"
+#include "util/ids.h"
+
+enum stats_type {
+    STATS_RISK,
+    STATS_THREAT,
+    STATS_VULNERABILITY,
+    STATS_CARTOGRAPHY,
+    STATS_COMPLIANCE,
+    STATS_TYPE_COUNT
+};
+
+/* "risk", "threat", … ; the enum order is the order of GET /stats/<anr>. */
+const char *stats_type_name(enum stats_type t);
+bool stats_type_parse(const char *s, enum stats_type *out);
+
+/* One validated item of an upload. */
+struct stats_item {
+    char uuid[UUID_STR_LEN];  /* "" when the sender gave none */
+    char anr[UUID_STR_LEN];   /* lower-case */
+    enum stats_type type;
+    char date[DATE_STR_LEN];
+    char *data;               /* compact JSON text of `data`, owned */
+};
+
+/*
+ * Checks `data` against the shape of its type and appends every problem to
+ * errs, each field prefixed with `path` (e.g. "[3].data").  Unknown extra
+ * members are allowed; numbers may be JSON numbers or numeric strings; labels
+ * may be null.
+ */
+void stats_validate_data(enum stats_type type, struct json_object *data,
+                         const char *path, struct error_list *errs);
+
+/*
+ * Validates one upload item (keys: uuid, anr, type, date, data — nothing else)
+ * found at position `index` of the batch ("[index]." prefixes its fields).
+ * On success fills *out (out->data allocated) and returns true; otherwise
+ * appends to errs and returns false, leaving nothing to free.
+ */
+bool stats_item_from_json(struct json_object *obj, size_t index, struct stats_item *out,
+                          struct error_list *errs);
+
+void stats_item_free(struct stats_item *item);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * backend.h — what a database backend provides to the store (private to src/store).
+ *
+ * The store's operations (schema, clients, stats) are written once, in SQL that
+ * SQLite and PostgreSQL both understand, with `?` placeholders.  A backend is a
+ * driver behind a table of ops: it runs such a statement (prepared once per
+ * connection and kept), hands the rows back column by column, reports a broken
+ * unique key as STORE_CONFLICT naming the key, and carries the few pieces that
+ * differ between the two dialects (the DDL of each migration step, how a write
+ * transaction begins, how to match a set of ANRs).
+ *
+ * One statement is active at a time per connection: query → next_row … →
+ * end_query.  A query that fails leaves nothing to end.
+ */
+#ifndef STORE_BACKEND_H
+#define STORE_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/buf.h"
+
+/* The unique keys of the schema, so a conflict can be explained in words. */
+enum store_key {
+    STORE_KEY_OTHER,
+    STORE_KEY_CLIENT_UUID,
+    STORE_KEY_CLIENT_NAME,
+    STORE_KEY_CLIENT_TOKEN,
+    STORE_KEY_STATS_UUID,
+    STORE_KEY_STATS_NATURAL, /* (client_id, anr, type, date) */
+};
+
+enum sql_kind { SQL_NULL, SQL_INT, SQL_REAL, SQL_TEXT };
+
+/* A value bound to a `?`; text is borrowed and must live until end_query. */
+struct sql_value {
+    enum sql_kind kind;
+    int64_t i;
+    double r;
+    const char *s;
+};
+
+#define SQL_MAX_PARAMS 16
+
+static inline struct sql_value sql_int(int64_t i) { return (struct sql_value){.kind = SQL_INT, .i = i}; }
+static inline struct sql_value sql_real(double r) { return (struct sql_value){.kind = SQL_REAL, .r = r}; }
+static inline struct sql_value sql_text(const char *s) { return (struct sql_value){.kind = SQL_TEXT, .s = s}; }
+static inline struct sql_value sql_null(void) { return (struct sql_value){.kind = SQL_NULL}; }
+
+/* The part of every connection that the shared code sees; backends embed it first. */
+struct store {
+    const struct store_ops *ops;
+    buf err;                   /* store_errmsg() */
+    enum store_key conflict;   /* which key, after a query returned STORE_CONFLICT */
+};
+
+struct store_ops {
+    const char *name;                 /* store_backend() */
+
+    /* migrations[i] is a script taking the schema from version i to i + 1. */
+    const char *const *migrations;
+    int n_migrations;
+    const char *begin_write;          /* starts a transaction holding the write lock */
+    const char *migrate_lock;         /* run first in the migration transaction, or NULL */
+    const char *table_exists;         /* one row iff the table named by the text param exists */
+    const char *anr_in_set;           /* predicate "anr is in the set" taking one param … */
+    void (*encode_set)(buf *b, const char *const *items, size_t n); /* … written by this */
+
+    void (*close)(struct store *s);
+    /* Runs several ;-separated statements without parameters (DDL). */
+    enum store_rc (*exec_script)(struct store *s, const char *sql);
+    /* Runs one statement; its rows are then read with next_row and the getters. */
+    enum store_rc (*query)(struct store *s, const char *sql, const struct sql_value *params, size_t n);
+    /* STORE_OK: a row is readable; STORE_NOT_FOUND: no more rows. */
+    enum store_rc (*next_row)(struct store *s);
+    bool (*is_null)(struct store *s, int col);
+    int64_t (*get_int)(struct store *s, int col);
+    double (*get_real)(struct store *s, int col);
+    const char *(*get_text)(struct store *s, int col); /* valid until the next row */
+    int64_t (*changes)(struct store *s);              /* rows written by the statement */
+    void (*end_query)(struct store *s);
+    /* Drops the prepared statements (after the tables they name were dropped). */
+    void (*forget_statements)(struct store *s);
+};
+
+/* Backend entry points, called by store.c. */
+enum store_rc sqlite_store_open(const char *path, struct store **out, char **errmsg);
+enum store_rc sqlite_store_create_database(const char *path, char **errmsg);
+enum store_rc pg_store_open(const char *uri, struct store **out, char **errmsg);
+enum store_rc pg_store_create_database(const char *uri, char **errmsg);
+
+/* store.c: the common part of a connection. */
+void store_base_init(struct store *s, const struct store_ops *ops);
+void store_base_release(struct store *s);
+/* Sets store_errmsg(s) and returns rc. */
+enum store_rc store_fail(struct store *s, enum store_rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "YYYY-MM-DDTHH:MM:SSZ" of `seconds` ago (UTC). */
+void timestamp_ago(int seconds, char out[TIMESTAMP_STR_LEN]);
+
+/* store.c: statement helpers over the ops. */
+/* Runs a statement that returns no rows; *changed (may be NULL) = rows written. */
+enum store_rc sql_run(struct store *s, const char *sql, const struct sql_value *params, size_t n,
+                      int64_t *changed);
+/* Runs a query and reads its first row: STORE_OK leaves the row readable until
+ * sql_end(); STORE_NOT_FOUND means no row (nothing to end). */
+enum store_rc sql_first_row(struct store *s, const char *sql, const struct sql_value *params,
+                            size_t n);
+/* A query whose first column of its only row is an integer (COUNT …). */
+enum store_rc sql_int_value(struct store *s, const char *sql, const struct sql_value *params,
+                            size_t n, int64_t *out);
+void sql_end(struct store *s);
+enum store_rc sql_begin_write(struct store *s);
+enum store_rc sql_commit(struct store *s);
+/* Rolls back, keeping the message of the error that caused it. */
+void sql_rollback(struct store *s);
+
+/*
+ * stmt_cache.c: prepared statements of one connection, keyed by their SQL text.
+ * The texts are a finite set fixed by this code (filters change the shape of a
+ * query, never its length without bound), so entries are never evicted.
+ */
+struct stmt_cache_entry {
+    uint64_t hash;
+    char *sql;
+    void *handle; /* the backend's prepared statement */
+};
+
+struct stmt_cache {
+    struct stmt_cache_entry *items;
+    size_t count, cap;
+};
+
+/* The entry for sql, or NULL. */
+struct stmt_cache_entry *stmt_cache_find(const struct stmt_cache *c, const char *sql);
+/* Adds sql (copied); the pointer is valid until the next add. */
+struct stmt_cache_entry *stmt_cache_add(struct stmt_cache *c, const char *sql, void *handle);
+/* Empties the cache, passing every handle to release (may be NULL). */
+void stmt_cache_clear(struct stmt_cache *c, void (*release)(void *handle));
+
+#endif

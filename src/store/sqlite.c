@@ -1,0 +1,342 @@
+/*
+ * sqlite.c — the SQLite backend: one sqlite3 connection behind the store ops.
+ *
+ * Several processes and threads write to one file, and a 2xx answer must mean
+ * the data is on disk, so every connection runs in WAL mode with
+ * synchronous=FULL, foreign keys on, and waits up to BUSY_TIMEOUT_MS for the
+ * write lock instead of failing.  Write transactions take that lock at BEGIN
+ * (IMMEDIATE), so a transaction never fails half-way to upgrade its lock.
+ * These settings are made once, at open; statements are prepared once per
+ * connection and kept (stmt_cache).
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/backend.h"
+
+#define BUSY_TIMEOUT_MS 10000
+
+struct sqlite_store {
+    struct store base;
+    sqlite3 *db;
+    struct stmt_cache stmts;
+    sqlite3_stmt *active;   /* the statement being read, NULL between queries */
+    bool first_pending;     /* query() already stepped once; next_row returns that step */
+    int first_step;
+};
+
+/* Ids are AUTOINCREMENT so they are never reused: they are the insertion order. */
+static const char *const migrations[] = {
+    /* 0 → 1 */
+    "CREATE TABLE clients ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " uuid TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL UNIQUE,"
+    " token_hash TEXT NOT NULL UNIQUE,"
+    " role INTEGER NOT NULL CHECK (role IN (1, 2)),"
+    " is_sharing_enabled INTEGER NOT NULL CHECK (is_sharing_enabled IN (0, 1)),"
+    " local INTEGER NOT NULL CHECK (local IN (0, 1)),"
+    " latitude REAL,"
+    " longitude REAL,"
+    " created_at TEXT NOT NULL,"
+    " last_seen TEXT);"
+    "CREATE TABLE stats ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " uuid TEXT NOT NULL UNIQUE,"
+    " client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,"
+    " anr TEXT NOT NULL,"
+    " type INTEGER NOT NULL,"
+    " date TEXT NOT NULL,"
+    " data TEXT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL,"
+    " UNIQUE (client_id, anr, type, date));"
+    /* The unique key above serves upserts, get_last, per-client ANR deletes and the cascade. */
+    "CREATE INDEX stats_client_type_date ON stats (client_id, type, date);"
+    "CREATE INDEX stats_type_date ON stats (type, date);"
+    "CREATE INDEX stats_anr_type_date ON stats (anr, type, date);",
+};
+
+/* SQLite names the columns of a broken unique key: "UNIQUE constraint failed: clients.name". */
+static const struct {
+    const char *columns;
+    enum store_key key;
+} unique_keys[] = {
+    {"clients.uuid", STORE_KEY_CLIENT_UUID},
+    {"clients.name", STORE_KEY_CLIENT_NAME},
+    {"clients.token_hash", STORE_KEY_CLIENT_TOKEN},
+    {"stats.uuid", STORE_KEY_STATS_UUID},
+    {"stats.client_id, stats.anr, stats.type, stats.date", STORE_KEY_STATS_NATURAL},
+};
+
+static enum store_key key_of_message(const char *msg)
+{
+    const char *columns = strstr(msg, "failed: ");
+    if (!columns)
+        return STORE_KEY_OTHER;
+    columns += strlen("failed: ");
+    for (size_t i = 0; i < sizeof unique_keys / sizeof *unique_keys; i++)
+        if (strcmp(columns, unique_keys[i].columns) == 0)
+            return unique_keys[i].key;
+    return STORE_KEY_OTHER;
+}
+
+/* Turns a failed sqlite3 call into the store's code and message. */
+static enum store_rc sqlite_failure(struct sqlite_store *s)
+{
+    int code = sqlite3_extended_errcode(s->db);
+    const char *msg = sqlite3_errmsg(s->db);
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        s->base.conflict = key_of_message(msg);
+        return store_fail(&s->base, STORE_CONFLICT, "%s", msg);
+    }
+    return store_fail(&s->base, STORE_ERROR, "SQLite: %s", msg);
+}
+
+static void finalize(void *stmt)
+{
+    sqlite3_finalize(stmt);
+}
+
+static sqlite3_stmt *prepared(struct sqlite_store *s, const char *sql)
+{
+    struct stmt_cache_entry *e = stmt_cache_find(&s->stmts, sql);
+    if (e)
+        return e->handle;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+        sqlite_failure(s);
+        return NULL;
+    }
+    stmt_cache_add(&s->stmts, sql, stmt);
+    return stmt;
+}
+
+static int bind_value(sqlite3_stmt *stmt, int index, const struct sql_value *v)
+{
+    switch (v->kind) {
+    case SQL_INT:
+        return sqlite3_bind_int64(stmt, index, v->i);
+    case SQL_REAL:
+        return sqlite3_bind_double(stmt, index, v->r);
+    case SQL_TEXT:
+        return sqlite3_bind_text(stmt, index, v->s, -1, SQLITE_STATIC);
+    case SQL_NULL:
+        break;
+    }
+    return sqlite3_bind_null(stmt, index);
+}
+
+/* Steps once here, so that errors of writing statements (constraints, locks)
+ * surface from query() itself. */
+static enum store_rc sq_query(struct store *base, const char *sql, const struct sql_value *params, size_t n)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *stmt = prepared(s, sql);
+    if (!stmt)
+        return STORE_ERROR;
+    for (size_t i = 0; i < n; i++) {
+        if (bind_value(stmt, (int)i + 1, &params[i]) != SQLITE_OK) {
+            enum store_rc rc = sqlite_failure(s);
+            sqlite3_reset(stmt);
+            return rc;
+        }
+    }
+    int step = sqlite3_step(stmt);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        enum store_rc rc = sqlite_failure(s);
+        sqlite3_reset(stmt);
+        return rc;
+    }
+    s->active = stmt;
+    s->first_pending = true;
+    s->first_step = step;
+    return STORE_OK;
+}
+
+static enum store_rc sq_next_row(struct store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    int step;
+    if (s->first_pending) {
+        s->first_pending = false;
+        step = s->first_step;
+    } else {
+        step = sqlite3_step(s->active);
+    }
+    if (step == SQLITE_ROW)
+        return STORE_OK;
+    if (step == SQLITE_DONE)
+        return STORE_NOT_FOUND;
+    return sqlite_failure(s);
+}
+
+static bool sq_is_null(struct store *base, int col)
+{
+    return sqlite3_column_type(((struct sqlite_store *)base)->active, col) == SQLITE_NULL;
+}
+
+static int64_t sq_get_int(struct store *base, int col)
+{
+    return sqlite3_column_int64(((struct sqlite_store *)base)->active, col);
+}
+
+static double sq_get_real(struct store *base, int col)
+{
+    return sqlite3_column_double(((struct sqlite_store *)base)->active, col);
+}
+
+/* NULL reads as "", as with libpq. */
+static const char *sq_get_text(struct store *base, int col)
+{
+    const unsigned char *text = sqlite3_column_text(((struct sqlite_store *)base)->active, col);
+    return text ? (const char *)text : "";
+}
+
+static int64_t sq_changes(struct store *base)
+{
+    return sqlite3_changes64(((struct sqlite_store *)base)->db);
+}
+
+static void sq_end_query(struct store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (s->active)
+        sqlite3_reset(s->active);
+    s->active = NULL;
+    s->first_pending = false;
+}
+
+static enum store_rc sq_exec_script(struct store *base, const char *sql)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sqlite_failure(s);
+    return STORE_OK;
+}
+
+static void sq_forget_statements(struct store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    stmt_cache_clear(&s->stmts, finalize);
+}
+
+static void sq_close(struct store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sq_end_query(base);
+    stmt_cache_clear(&s->stmts, finalize);
+    sqlite3_close_v2(s->db);
+    store_base_release(base);
+    free(s);
+}
+
+/* A JSON array of strings, for json_each(). */
+static void encode_json_array(buf *b, const char *const *items, size_t n)
+{
+    buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(b, ',');
+        buf_json_string(b, items[i]);
+    }
+    buf_putc(b, ']');
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .migrations = migrations,
+    .n_migrations = (int)(sizeof migrations / sizeof *migrations),
+    .begin_write = "BEGIN IMMEDIATE",
+    .migrate_lock = NULL, /* BEGIN IMMEDIATE already excludes every other writer */
+    .table_exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+    .anr_in_set = "anr IN (SELECT value FROM json_each(?))",
+    .encode_set = encode_json_array,
+    .close = sq_close,
+    .exec_script = sq_exec_script,
+    .query = sq_query,
+    .next_row = sq_next_row,
+    .is_null = sq_is_null,
+    .get_int = sq_get_int,
+    .get_real = sq_get_real,
+    .get_text = sq_get_text,
+    .changes = sq_changes,
+    .end_query = sq_end_query,
+    .forget_statements = sq_forget_statements,
+};
+
+static char *open_failure(sqlite3 *db, const char *path)
+{
+    buf msg = BUF_INIT;
+    buf_printf(&msg, "Cannot open the SQLite database %s: %s", path,
+               db ? sqlite3_errmsg(db) : "out of memory");
+    return buf_detach(&msg, NULL);
+}
+
+static int open_file(const char *path, sqlite3 **db)
+{
+    return sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           NULL);
+}
+
+enum store_rc sqlite_store_open(const char *path, struct store **out, char **errmsg)
+{
+    sqlite3 *db = NULL;
+    if (open_file(path, &db) != SQLITE_OK ||
+        sqlite3_extended_result_codes(db, 1) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        if (errmsg)
+            *errmsg = open_failure(db, path);
+        sqlite3_close_v2(db);
+        return STORE_ERROR;
+    }
+    struct sqlite_store *s = xcalloc(1, sizeof *s);
+    store_base_init(&s->base, &sqlite_ops);
+    s->db = db;
+    *out = &s->base;
+    return STORE_OK;
+}
+
+/* mkdir -p of the folders leading to path. */
+static int make_parent_dirs(const char *path)
+{
+    char *dir = xstrdup(path);
+    int err = 0;
+    for (char *slash = strchr(dir + 1, '/'); slash && !err; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            err = errno;
+        *slash = '/';
+    }
+    free(dir);
+    return err;
+}
+
+enum store_rc sqlite_store_create_database(const char *path, char **errmsg)
+{
+    int err = make_parent_dirs(path);
+    if (err) {
+        if (errmsg) {
+            buf msg = BUF_INIT;
+            buf_printf(&msg, "Cannot create the folder of %s: %s", path, strerror(err));
+            *errmsg = buf_detach(&msg, NULL);
+        }
+        return STORE_ERROR;
+    }
+    sqlite3 *db = NULL;
+    enum store_rc rc = STORE_OK;
+    /* A connection creates the file only once it writes: journal_mode = WAL does. */
+    if (open_file(path, &db) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
+        if (errmsg)
+            *errmsg = open_failure(db, path);
+        rc = STORE_ERROR;
+    }
+    sqlite3_close_v2(db);
+    return rc;
+}

@@ -1,0 +1,289 @@
+/*
+ * stats_rows.c — the stats table: batch upsert, filtered listing, deletion, counts.
+ *
+ * Listing builds its SQL from the filter: which conditions are present changes
+ * the text (so each shape is prepared once per connection and reused), the
+ * values are always bound.  A set of several ANRs is bound as one parameter
+ * (a JSON array for SQLite's json_each, an array for PostgreSQL's ANY), so the
+ * statement does not depend on how many there are.
+ *
+ * get_last keeps, per (client, ANR), the row with the latest date (ties: the
+ * highest id, i.e. the last stored), and orders those rows by the ANR's first
+ * insertion: the smallest id among that client's rows of that ANR which match
+ * the filter (type, ANRs).  Date bounds do not apply to it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/backend.h"
+
+#define STATS_COLUMNS "id, client_id, uuid, anr, type, date, data"
+
+/* --- upsert --- */
+
+static enum store_rc insert_item(struct store *s, int64_t client_id, const struct stats_item *item,
+                                 const char *uuid, const char *now)
+{
+    const struct sql_value params[] = {
+        sql_text(uuid), sql_int(client_id), sql_text(item->anr), sql_int(item->type),
+        sql_text(item->date), sql_text(item->data), sql_text(now), sql_text(now),
+    };
+    enum store_rc rc = sql_run(s,
+        "INSERT INTO stats (uuid, client_id, anr, type, date, data, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        params, sizeof params / sizeof *params, NULL);
+    if (rc != STORE_CONFLICT)
+        return rc;
+    if (s->conflict == STORE_KEY_STATS_UUID)
+        return store_fail(s, STORE_CONFLICT, "Stats %s already exists for another client or analysis.", uuid);
+    if (s->conflict == STORE_KEY_STATS_NATURAL) /* only when another connection inserted it meanwhile */
+        return store_fail(s, STORE_CONFLICT,
+                          "Stats of analysis %s dated %s were being stored by another request; retry.",
+                          item->anr, item->date);
+    return rc;
+}
+
+/* Rewrites data only when it changed, so re-sending a day's upload costs no writes. */
+static enum store_rc update_item(struct store *s, int64_t id, const struct stats_item *item, const char *now)
+{
+    const struct sql_value params[] = {sql_text(item->data), sql_text(now), sql_int(id), sql_text(item->data)};
+    return sql_run(s, "UPDATE stats SET data = ?, updated_at = ? WHERE id = ? AND data <> ?", params, 4, NULL);
+}
+
+/* Stores one item; `stored_uuid` receives the uuid it ends up with. */
+static enum store_rc upsert_item(struct store *s, int64_t client_id, const struct stats_item *item,
+                                 const char *now, char stored_uuid[UUID_STR_LEN],
+                                 struct upsert_result *counts)
+{
+    const struct sql_value key[] = {sql_int(client_id), sql_text(item->anr), sql_int(item->type),
+                                    sql_text(item->date)};
+    enum store_rc rc = sql_first_row(s,
+        "SELECT id, uuid FROM stats WHERE client_id = ? AND anr = ? AND type = ? AND date = ?", key, 4);
+    if (rc == STORE_NOT_FOUND) {
+        if (item->uuid[0])
+            memcpy(stored_uuid, item->uuid, UUID_STR_LEN);
+        else
+            uuid_generate_str(stored_uuid);
+        rc = insert_item(s, client_id, item, stored_uuid, now);
+        counts->created += rc == STORE_OK;
+        return rc;
+    }
+    if (rc != STORE_OK)
+        return rc;
+    int64_t id = s->ops->get_int(s, 0);
+    snprintf(stored_uuid, UUID_STR_LEN, "%s", s->ops->get_text(s, 1));
+    sql_end(s);
+    if (item->uuid[0] && strcmp(item->uuid, stored_uuid) != 0)
+        return store_fail(s, STORE_CONFLICT,
+                          "Stats %s conflicts with stats %s, already stored for analysis %s on %s.",
+                          item->uuid, stored_uuid, item->anr, item->date);
+    rc = update_item(s, id, item, now);
+    counts->updated += rc == STORE_OK;
+    return rc;
+}
+
+static enum store_rc require_client(struct store *s, int64_t client_id)
+{
+    struct sql_value id = sql_int(client_id);
+    enum store_rc rc = sql_first_row(s, "SELECT id FROM clients WHERE id = ?", &id, 1);
+    if (rc == STORE_NOT_FOUND)
+        return store_fail(s, STORE_NOT_FOUND, "No client with id %lld.", (long long)client_id);
+    if (rc == STORE_OK)
+        sql_end(s);
+    return rc;
+}
+
+/* The items' uuids are written only once the batch is committed, so a failed
+ * batch leaves the caller's items as they were. */
+enum store_rc store_stats_upsert(struct store *s, int64_t client_id, struct stats_item *items,
+                                 size_t n, struct upsert_result *result)
+{
+    struct upsert_result counts = {0, 0};
+    char now[TIMESTAMP_STR_LEN];
+    timestamp_now(now);
+    char (*uuids)[UUID_STR_LEN] = xcalloc(n ? n : 1, UUID_STR_LEN);
+    enum store_rc rc = sql_begin_write(s);
+    if (rc != STORE_OK)
+        goto out;
+    rc = require_client(s, client_id);
+    for (size_t i = 0; i < n && rc == STORE_OK; i++)
+        rc = upsert_item(s, client_id, &items[i], now, uuids[i], &counts);
+    if (rc == STORE_OK)
+        rc = sql_commit(s);
+    if (rc != STORE_OK) {
+        sql_rollback(s);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        memcpy(items[i].uuid, uuids[i], UUID_STR_LEN);
+    *result = counts;
+out:
+    free(uuids);
+    return rc;
+}
+
+/* --- listing --- */
+
+/* A SELECT being assembled: its text, its bound values, the storage they borrow. */
+struct query {
+    buf sql;
+    struct sql_value params[SQL_MAX_PARAMS];
+    size_t n;
+    bool has_where;
+    buf anr_set;
+};
+
+static void bind(struct query *q, struct sql_value v)
+{
+    q->params[q->n++] = v; /* a filter has fewer conditions than SQL_MAX_PARAMS */
+}
+
+static void where(struct query *q, const char *condition, struct sql_value v)
+{
+    buf_puts(&q->sql, q->has_where ? " AND " : " WHERE ");
+    buf_puts(&q->sql, condition);
+    q->has_where = true;
+    bind(q, v);
+}
+
+static void add_filters(struct store *s, struct query *q, const struct stats_filter *f)
+{
+    size_t n_anrs = f->anrs ? f->n_anrs : 0;
+    if (f->client_id)
+        where(q, "client_id = ?", sql_int(f->client_id));
+    if (f->has_type)
+        where(q, "type = ?", sql_int(f->type));
+    if (n_anrs == 1) {
+        where(q, "anr = ?", sql_text(f->anrs[0]));
+    } else if (n_anrs > 1) {
+        s->ops->encode_set(&q->anr_set, f->anrs, n_anrs);
+        where(q, s->ops->anr_in_set, sql_text(q->anr_set.data));
+    }
+    if (f->get_last)
+        return;
+    if (f->date_from[0])
+        where(q, "date >= ?", sql_text(f->date_from));
+    if (f->date_to[0])
+        where(q, "date <= ?", sql_text(f->date_to));
+}
+
+static void build_rows_query(struct store *s, struct query *q, const struct stats_filter *f)
+{
+    if (f->get_last) {
+        /* Ranks on index columns only, then reads the data of the winners. */
+        buf_puts(&q->sql,
+                 "SELECT s.id, s.client_id, s.uuid, s.anr, s.type, s.date, s.data FROM stats AS s "
+                 "JOIN (SELECT id, first_id FROM (SELECT id, "
+                 "ROW_NUMBER() OVER (PARTITION BY client_id, anr ORDER BY date DESC, id DESC) AS pos, "
+                 "MIN(id) OVER (PARTITION BY client_id, anr) AS first_id FROM stats");
+        add_filters(s, q, f);
+        buf_puts(&q->sql, ") AS ranked WHERE pos = 1) AS latest ON s.id = latest.id ORDER BY latest.first_id");
+    } else {
+        buf_puts(&q->sql, "SELECT " STATS_COLUMNS " FROM stats");
+        add_filters(s, q, f);
+        buf_puts(&q->sql, f->order == STATS_ORDER_TYPE_DATE ? " ORDER BY type, date, id"
+                                                             : " ORDER BY date, id");
+    }
+    buf_puts(&q->sql, " LIMIT ? OFFSET ?");
+    bind(q, sql_int(f->limit > 0 ? f->limit : INT64_MAX));
+    bind(q, sql_int(f->offset));
+}
+
+static void build_count_query(struct store *s, struct query *q, const struct stats_filter *f)
+{
+    if (f->get_last) {
+        buf_puts(&q->sql, "SELECT COUNT(*) FROM (SELECT 1 FROM stats");
+        add_filters(s, q, f);
+        buf_puts(&q->sql, " GROUP BY client_id, anr) AS pairs");
+    } else {
+        buf_puts(&q->sql, "SELECT COUNT(*) FROM stats");
+        add_filters(s, q, f);
+    }
+}
+
+static void query_free(struct query *q)
+{
+    buf_free(&q->sql);
+    buf_free(&q->anr_set);
+}
+
+static void read_row(struct store *s, struct stats_row *r)
+{
+    const struct store_ops *db = s->ops;
+    r->id = db->get_int(s, 0);
+    r->client_id = db->get_int(s, 1);
+    snprintf(r->uuid, sizeof r->uuid, "%s", db->get_text(s, 2));
+    snprintf(r->anr, sizeof r->anr, "%s", db->get_text(s, 3));
+    r->type = (enum stats_type)db->get_int(s, 4);
+    snprintf(r->date, sizeof r->date, "%s", db->get_text(s, 5));
+    r->data = xstrdup(db->get_text(s, 6));
+}
+
+static enum store_rc fetch_rows(struct store *s, const struct stats_filter *f, struct stats_page *out)
+{
+    struct query q = {0};
+    size_t cap = 0;
+    build_rows_query(s, &q, f);
+    enum store_rc rc = s->ops->query(s, q.sql.data, q.params, q.n);
+    if (rc == STORE_OK) {
+        while ((rc = s->ops->next_row(s)) == STORE_OK) {
+            if (out->count == cap) {
+                cap = cap ? cap * 2 : 16;
+                out->rows = xrealloc(out->rows, cap * sizeof *out->rows);
+            }
+            read_row(s, &out->rows[out->count++]);
+        }
+        sql_end(s);
+        if (rc == STORE_NOT_FOUND)
+            rc = STORE_OK;
+    }
+    query_free(&q);
+    return rc;
+}
+
+/* The page tells the total when it ended before its limit with rows in it (or
+ * at offset 0); otherwise the rows are counted. */
+static enum store_rc find_total(struct store *s, const struct stats_filter *f, struct stats_page *out)
+{
+    bool page_not_full = f->limit == 0 || (int64_t)out->count < f->limit;
+    if (page_not_full && (out->count > 0 || f->offset == 0)) {
+        out->total = f->offset + (int64_t)out->count;
+        return STORE_OK;
+    }
+    struct query q = {0};
+    build_count_query(s, &q, f);
+    enum store_rc rc = sql_int_value(s, q.sql.data, q.params, q.n, &out->total);
+    query_free(&q);
+    return rc;
+}
+
+enum store_rc store_stats_list(struct store *s, const struct stats_filter *f, struct stats_page *out)
+{
+    *out = (struct stats_page){0};
+    if (f->offset < 0 || f->limit < 0)
+        return store_fail(s, STORE_ERROR, "Offset and limit must not be negative.");
+    enum store_rc rc = fetch_rows(s, f, out);
+    if (rc == STORE_OK)
+        rc = find_total(s, f, out);
+    if (rc != STORE_OK)
+        stats_page_free(out);
+    return rc;
+}
+
+/* --- deletion, counts --- */
+
+enum store_rc store_stats_delete_anr(struct store *s, int64_t client_id, const char *anr,
+                                     int64_t *deleted)
+{
+    const struct sql_value params[] = {sql_text(anr), sql_int(client_id)};
+    if (client_id == 0)
+        return sql_run(s, "DELETE FROM stats WHERE anr = ?", params, 1, deleted);
+    return sql_run(s, "DELETE FROM stats WHERE anr = ? AND client_id = ?", params, 2, deleted);
+}
+
+enum store_rc store_stats_count(struct store *s, int64_t *count)
+{
+    return sql_int_value(s, "SELECT COUNT(*) FROM stats", NULL, 0, count);
+}

@@ -1,0 +1,211 @@
+/*
+ * store.c — the entry of the storage layer: picks the backend from the
+ * DATABASE_URI, owns what every connection shares (its error message), frees
+ * result structs, and wraps the backend's statement ops in the few helpers the
+ * operations (schema.c, clients.c, stats_rows.c) are written with.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/backend.h"
+
+#define SQLITE_PREFIX "sqlite:///"
+
+enum backend_kind { BACKEND_SQLITE, BACKEND_POSTGRES, BACKEND_UNKNOWN };
+
+/* For SQLite, *rest is the file path: "sqlite:///./x.db" → "./x.db", "sqlite:////tmp/x.db" → "/tmp/x.db". */
+static enum backend_kind parse_uri(const char *uri, const char **rest)
+{
+    *rest = uri;
+    if (strncmp(uri, SQLITE_PREFIX, strlen(SQLITE_PREFIX)) == 0) {
+        *rest = uri + strlen(SQLITE_PREFIX);
+        return BACKEND_SQLITE;
+    }
+    if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
+        return BACKEND_POSTGRES;
+    return BACKEND_UNKNOWN;
+}
+
+/* The URI is not echoed: it may hold a password. */
+static enum store_rc bad_uri(const char *uri, const char *path, char **errmsg)
+{
+    if (errmsg)
+        *errmsg = xstrdup(*uri == '\0' ? "The database URI is empty."
+                          : path && *path == '\0' ? "The SQLite database URI names no file (sqlite:///<path>)."
+                          : "Unsupported database URI: expected sqlite:///<path> or postgresql://…");
+    return STORE_ERROR;
+}
+
+enum store_rc store_open(const char *uri, struct store **out, char **errmsg)
+{
+    const char *rest;
+    *out = NULL;
+    if (errmsg)
+        *errmsg = NULL;
+    switch (parse_uri(uri, &rest)) {
+    case BACKEND_SQLITE:
+        if (*rest == '\0')
+            return bad_uri(uri, rest, errmsg);
+        return sqlite_store_open(rest, out, errmsg);
+    case BACKEND_POSTGRES:
+        return pg_store_open(uri, out, errmsg);
+    case BACKEND_UNKNOWN:
+        break;
+    }
+    return bad_uri(uri, NULL, errmsg);
+}
+
+enum store_rc store_create_database(const char *uri, char **errmsg)
+{
+    const char *rest;
+    if (errmsg)
+        *errmsg = NULL;
+    switch (parse_uri(uri, &rest)) {
+    case BACKEND_SQLITE:
+        if (*rest == '\0')
+            return bad_uri(uri, rest, errmsg);
+        return sqlite_store_create_database(rest, errmsg);
+    case BACKEND_POSTGRES:
+        return pg_store_create_database(uri, errmsg);
+    case BACKEND_UNKNOWN:
+        break;
+    }
+    return bad_uri(uri, NULL, errmsg);
+}
+
+void store_close(struct store *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+const char *store_errmsg(struct store *s)
+{
+    return s->err.data ? s->err.data : "";
+}
+
+const char *store_backend(struct store *s)
+{
+    return s->ops->name;
+}
+
+void store_base_init(struct store *s, const struct store_ops *ops)
+{
+    s->ops = ops;
+    buf_init(&s->err);
+    s->conflict = STORE_KEY_OTHER;
+}
+
+void store_base_release(struct store *s)
+{
+    buf_free(&s->err);
+}
+
+enum store_rc store_fail(struct store *s, enum store_rc rc, const char *fmt, ...)
+{
+    va_list ap;
+    buf_reset(&s->err);
+    va_start(ap, fmt);
+    buf_vprintf(&s->err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void timestamp_ago(int seconds, char out[TIMESTAMP_STR_LEN])
+{
+    time_t t = time(NULL) - seconds;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, TIMESTAMP_STR_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* --- result structs --- */
+
+void client_free(struct client *c)
+{
+    free(c->name);
+    c->name = NULL;
+}
+
+void client_list_free(struct client_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        client_free(&l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+}
+
+void stats_page_free(struct stats_page *p)
+{
+    for (size_t i = 0; i < p->count; i++)
+        free(p->rows[i].data);
+    free(p->rows);
+    p->rows = NULL;
+    p->count = 0;
+    p->total = 0;
+}
+
+/* --- statement helpers --- */
+
+enum store_rc sql_run(struct store *s, const char *sql, const struct sql_value *params, size_t n,
+                      int64_t *changed)
+{
+    enum store_rc rc = s->ops->query(s, sql, params, n);
+    if (rc != STORE_OK)
+        return rc;
+    if (changed)
+        *changed = s->ops->changes(s);
+    s->ops->end_query(s);
+    return STORE_OK;
+}
+
+enum store_rc sql_first_row(struct store *s, const char *sql, const struct sql_value *params,
+                            size_t n)
+{
+    enum store_rc rc = s->ops->query(s, sql, params, n);
+    if (rc != STORE_OK)
+        return rc;
+    rc = s->ops->next_row(s);
+    if (rc != STORE_OK)
+        s->ops->end_query(s);
+    return rc;
+}
+
+enum store_rc sql_int_value(struct store *s, const char *sql, const struct sql_value *params,
+                            size_t n, int64_t *out)
+{
+    enum store_rc rc = sql_first_row(s, sql, params, n);
+    if (rc == STORE_NOT_FOUND)
+        return store_fail(s, STORE_ERROR, "The database returned no row for a count.");
+    if (rc != STORE_OK)
+        return rc;
+    *out = s->ops->get_int(s, 0);
+    sql_end(s);
+    return STORE_OK;
+}
+
+void sql_end(struct store *s)
+{
+    s->ops->end_query(s);
+}
+
+enum store_rc sql_begin_write(struct store *s)
+{
+    return sql_run(s, s->ops->begin_write, NULL, 0, NULL);
+}
+
+enum store_rc sql_commit(struct store *s)
+{
+    return sql_run(s, "COMMIT", NULL, 0, NULL);
+}
+
+void sql_rollback(struct store *s)
+{
+    char *cause = xstrdup(store_errmsg(s));
+    sql_run(s, "ROLLBACK", NULL, 0, NULL);
+    store_fail(s, STORE_OK, "%s", cause);
+    free(cause);
+}

@@ -1,0 +1,166 @@
+/*
+ * store.h — the storage interface: clients and stats, whatever the database.
+ *
+ * One struct store is one connection to the database, used by one thread at a
+ * time (the server keeps one per worker thread).  Two backends implement it,
+ * SQLite (sqlite.c) and PostgreSQL (postgres.c); store.c picks one from the
+ * DATABASE_URI and forwards every call through the backend's ops table.
+ * Nothing here knows about HTTP: callers get status codes and plain structs,
+ * and map them to answers themselves.
+ *
+ * Error convention: functions return enum store_rc; on STORE_CONFLICT and
+ * STORE_ERROR a human sentence is left in store_errmsg(s) (valid until the
+ * next call on that store).  Strings in result structs are owned by the struct
+ * and released by the matching *_free function.
+ */
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stats/stats.h"
+#include "util/date.h"
+#include "util/ids.h"
+
+enum store_rc {
+    STORE_OK = 0,
+    STORE_NOT_FOUND,  /* the object asked for does not exist */
+    STORE_CONFLICT,   /* a unique constraint would be broken (name, token, uuid …) */
+    STORE_ERROR       /* the database failed: connection, disk, bug */
+};
+
+enum client_role { CLIENT_ROLE_USER = 1, CLIENT_ROLE_ADMIN = 2 };
+
+#define TIMESTAMP_STR_LEN 21 /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
+
+struct client {
+    int64_t id;                          /* internal key */
+    char uuid[UUID_STR_LEN];
+    char *name;
+    char token_hash[TOKEN_HASH_STR_LEN];
+    enum client_role role;
+    bool is_sharing_enabled;
+    bool local;                          /* created here, not a holder of pulled stats */
+    bool has_coordinates;
+    double latitude, longitude;
+    char created_at[TIMESTAMP_STR_LEN];
+    char last_seen[TIMESTAMP_STR_LEN];   /* "" if never seen */
+};
+
+void client_free(struct client *c);      /* frees the members, not c */
+
+struct client_list {
+    struct client *items;
+    size_t count;
+};
+void client_list_free(struct client_list *l);
+
+/* A stats row as stored. */
+struct stats_row {
+    int64_t id;                          /* insertion order */
+    int64_t client_id;
+    char uuid[UUID_STR_LEN];
+    char anr[UUID_STR_LEN];
+    enum stats_type type;
+    char date[DATE_STR_LEN];
+    char *data;                          /* the stored JSON text of `data` */
+};
+
+struct stats_page {
+    struct stats_row *rows;
+    size_t count;                        /* rows in this page */
+    int64_t total;                       /* rows matching without offset/limit */
+};
+void stats_page_free(struct stats_page *p);
+
+enum stats_order {
+    STATS_ORDER_DATE,        /* date ascending, then insertion */
+    STATS_ORDER_TYPE_DATE,   /* type (enum order), then date, then insertion */
+};
+
+struct stats_filter {
+    int64_t client_id;       /* 0 = every client (admin) */
+    bool has_type;
+    enum stats_type type;
+    const char *const *anrs; /* lower-case UUIDs; NULL or n_anrs == 0 = any */
+    size_t n_anrs;
+    char date_from[DATE_STR_LEN]; /* "" = no bound */
+    char date_to[DATE_STR_LEN];   /* "" = no bound */
+    bool get_last;           /* latest stats per (client, ANR); dates ignored;
+                                ordered by the ANR's first insertion */
+    int64_t offset;          /* ≥ 0 */
+    int64_t limit;           /* 0 = all */
+    enum stats_order order;
+};
+
+struct upsert_result {
+    size_t created;
+    size_t updated;
+};
+
+struct store;
+
+/* Opens a connection: "sqlite:///path" (the path may be relative: sqlite:///./var/x.db)
+ * or "postgresql://user:pass@host:port/db" ("postgres://" too).  The schema is
+ * not touched; call store_migrate() for that. */
+enum store_rc store_open(const char *uri, struct store **out, char **errmsg);
+void store_close(struct store *s);
+const char *store_errmsg(struct store *s);
+/* "sqlite" or "postgresql" */
+const char *store_backend(struct store *s);
+
+/* PostgreSQL: CREATE DATABASE named in the URI (connecting to "postgres");
+ * SQLite: create the file and its folder. Already existing is not an error. */
+enum store_rc store_create_database(const char *uri, char **errmsg);
+
+/* Creates or upgrades the schema to the latest version; idempotent. */
+enum store_rc store_migrate(struct store *s);
+/* Current schema version (0 = empty database). */
+enum store_rc store_schema_version(struct store *s, int *version);
+/* Drops every table of this service. */
+enum store_rc store_drop_all(struct store *s);
+/* A trivial query, for health checks. */
+enum store_rc store_ping(struct store *s);
+
+/* --- clients --- */
+
+/* Inserts c (uuid, name, token_hash, role, flags, coordinates; created_at is
+ * set here and c->id filled in).  Duplicate uuid, name or token → STORE_CONFLICT. */
+enum store_rc store_client_create(struct store *s, struct client *c);
+enum store_rc store_client_by_token_hash(struct store *s, const char *token_hash, struct client *out);
+enum store_rc store_client_by_uuid(struct store *s, const char *uuid, struct client *out);
+enum store_rc store_client_by_name(struct store *s, const char *name, struct client *out);
+/* Ordered by creation. */
+enum store_rc store_client_list(struct store *s, struct client_list *out);
+/* Writes back name, token_hash, role, is_sharing_enabled, local, coordinates of
+ * the client with c->id.  Duplicate name/token → STORE_CONFLICT. */
+enum store_rc store_client_update(struct store *s, const struct client *c);
+/* Sets last_seen = now if it is older than `min_age_s` seconds (or unset). */
+enum store_rc store_client_touch(struct store *s, int64_t client_id, int min_age_s);
+/* Deletes the client and all its stats (one transaction). */
+enum store_rc store_client_delete(struct store *s, int64_t client_id);
+enum store_rc store_client_count(struct store *s, int64_t *count);
+
+/* --- stats --- */
+
+/*
+ * Stores a batch for one client, all or nothing, durable on return.
+ * For each item: if the client already has stats with its (anr, type, date),
+ * its data is replaced and its uuid kept (item->uuid, if given, must match it,
+ * else STORE_CONFLICT); otherwise a new row is inserted with item->uuid, or a
+ * new random uuid when item->uuid is "" (and that uuid written into item->uuid).
+ * A given uuid already used by another row → STORE_CONFLICT.  On conflict or
+ * error nothing of the batch is stored.  On success every item->uuid holds the
+ * stored uuid.  The items must have distinct (anr, type, date).
+ */
+enum store_rc store_stats_upsert(struct store *s, int64_t client_id, struct stats_item *items,
+                                 size_t n, struct upsert_result *result);
+enum store_rc store_stats_list(struct store *s, const struct stats_filter *f, struct stats_page *out);
+/* Deletes stats of an ANR: client_id's own, or every client's if client_id is 0. */
+enum store_rc store_stats_delete_anr(struct store *s, int64_t client_id, const char *anr,
+                                     int64_t *deleted);
+enum store_rc store_stats_count(struct store *s, int64_t *count);
+
+#endif
