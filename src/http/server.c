@@ -161,16 +161,23 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     }
     if (*upload_data_size) {
         p->req.has_body = true;
-        if (p->req.body.len + *upload_data_size > (size_t)srv->cfg->max_body_size) {
-            *upload_data_size = 0;
-            p->answered = true;
+        /* A body without Content-Length that overflows: MHD can't answer in the
+         * middle of a body, so the 413 is recorded, the rest is read and dropped,
+         * and the answer goes out once the body has ended. */
+        if (!p->req.status &&
+            p->req.body.len + *upload_data_size > (size_t)srv->cfg->max_body_size) {
+            buf_free(&p->req.body);
             reply_errorf(&p->req, 413, "The request body is larger than %lld bytes.",
                          (long long)srv->cfg->max_body_size);
-            return queue_answer(conn, &p->req);
         }
-        buf_append(&p->req.body, upload_data, *upload_data_size);
+        if (!p->req.status)
+            buf_append(&p->req.body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
+    }
+    if (p->req.status) {
+        p->answered = true;
+        return queue_answer(conn, &p->req);
     }
 
     p->req.store = thread_store(srv);

@@ -44,10 +44,25 @@ struct sql_value {
 
 #define SQL_MAX_PARAMS 16
 
-static inline struct sql_value sql_int(int64_t i) { return (struct sql_value){.kind = SQL_INT, .i = i}; }
-static inline struct sql_value sql_real(double r) { return (struct sql_value){.kind = SQL_REAL, .r = r}; }
-static inline struct sql_value sql_text(const char *s) { return (struct sql_value){.kind = SQL_TEXT, .s = s}; }
-static inline struct sql_value sql_null(void) { return (struct sql_value){.kind = SQL_NULL}; }
+static inline struct sql_value sql_int(int64_t i)
+{
+    return (struct sql_value){.kind = SQL_INT, .i = i};
+}
+
+static inline struct sql_value sql_real(double r)
+{
+    return (struct sql_value){.kind = SQL_REAL, .r = r};
+}
+
+static inline struct sql_value sql_text(const char *s)
+{
+    return (struct sql_value){.kind = SQL_TEXT, .s = s};
+}
+
+static inline struct sql_value sql_null(void)
+{
+    return (struct sql_value){.kind = SQL_NULL};
+}
 
 /* The part of every connection that the shared code sees; backends embed it first. */
 struct store {

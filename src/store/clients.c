@@ -92,6 +92,8 @@ static enum store_rc client_where(struct store *s, const char *sql, struct sql_v
 {
     *out = (struct client){0};
     enum store_rc rc = sql_first_row(s, sql, &key, 1);
+    if (rc == STORE_NOT_FOUND)
+        return store_fail(s, STORE_NOT_FOUND, "No such client.");
     if (rc != STORE_OK)
         return rc;
     read_client(s, out);
@@ -178,7 +180,8 @@ enum store_rc store_client_touch(struct store *s, int64_t client_id, int min_age
     if (recent)
         return STORE_OK;
     const struct sql_value params[] = {sql_text(now), id, sql_text(threshold)};
-    return sql_run(s, "UPDATE clients SET last_seen = ? WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)",
+    return sql_run(s,
+                   "UPDATE clients SET last_seen = ? WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)",
                    params, 3, NULL);
 }
 

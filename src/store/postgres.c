@@ -314,7 +314,8 @@ static const struct store_ops pg_ops = {
     .n_migrations = (int)(sizeof migrations / sizeof *migrations),
     .begin_write = "BEGIN",
     .migrate_lock = "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")",
-    .table_exists = "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
+    .table_exists = "SELECT 1 FROM pg_catalog.pg_tables "
+                    "WHERE schemaname = current_schema() AND tablename = ?",
     .anr_in_set = "anr = ANY(CAST(? AS TEXT[]))",
     .encode_set = encode_text_array,
     .close = pg_close,
@@ -415,7 +416,8 @@ static char *create_if_missing(PGconn *conn, const char *dbname)
         r = PQexec(conn, sql.data);
         buf_free(&sql);
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && !(state && strcmp(state, SQLSTATE_DUPLICATE_DATABASE) == 0))
+        bool created_meanwhile = state && strcmp(state, SQLSTATE_DUPLICATE_DATABASE) == 0;
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !created_meanwhile)
             err = message("Cannot create the database: ", PQresultErrorMessage(r));
     }
     PQclear(r);

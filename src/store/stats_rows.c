@@ -10,7 +10,7 @@
  * get_last keeps, per (client, ANR), the row with the latest date (ties: the
  * highest id, i.e. the last stored), and orders those rows by the ANR's first
  * insertion: the smallest id among that client's rows of that ANR which match
- * the filter (type, ANRs).  Date bounds do not apply to it.
+ * the filter (type, ANRs).  Date bounds and `order` do not apply to it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -48,8 +48,10 @@ static enum store_rc insert_item(struct store *s, int64_t client_id, const struc
 /* Rewrites data only when it changed, so re-sending a day's upload costs no writes. */
 static enum store_rc update_item(struct store *s, int64_t id, const struct stats_item *item, const char *now)
 {
-    const struct sql_value params[] = {sql_text(item->data), sql_text(now), sql_int(id), sql_text(item->data)};
-    return sql_run(s, "UPDATE stats SET data = ?, updated_at = ? WHERE id = ? AND data <> ?", params, 4, NULL);
+    const struct sql_value params[] = {sql_text(item->data), sql_text(now), sql_int(id),
+                                       sql_text(item->data)};
+    return sql_run(s, "UPDATE stats SET data = ?, updated_at = ? WHERE id = ? AND data <> ?",
+                   params, 4, NULL);
 }
 
 /* Stores one item; `stored_uuid` receives the uuid it ends up with. */
@@ -179,7 +181,8 @@ static void build_rows_query(struct store *s, struct query *q, const struct stat
                  "ROW_NUMBER() OVER (PARTITION BY client_id, anr ORDER BY date DESC, id DESC) AS pos, "
                  "MIN(id) OVER (PARTITION BY client_id, anr) AS first_id FROM stats");
         add_filters(s, q, f);
-        buf_puts(&q->sql, ") AS ranked WHERE pos = 1) AS latest ON s.id = latest.id ORDER BY latest.first_id");
+        buf_puts(&q->sql,
+                 ") AS ranked WHERE pos = 1) AS latest ON s.id = latest.id ORDER BY latest.first_id");
     } else {
         buf_puts(&q->sql, "SELECT " STATS_COLUMNS " FROM stats");
         add_filters(s, q, f);

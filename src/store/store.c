@@ -15,7 +15,8 @@
 
 enum backend_kind { BACKEND_SQLITE, BACKEND_POSTGRES, BACKEND_UNKNOWN };
 
-/* For SQLite, *rest is the file path: "sqlite:///./x.db" → "./x.db", "sqlite:////tmp/x.db" → "/tmp/x.db". */
+/* For SQLite, *rest is the file path:
+ * "sqlite:///./x.db" → "./x.db", "sqlite:////tmp/x.db" → "/tmp/x.db". */
 static enum backend_kind parse_uri(const char *uri, const char **rest)
 {
     *rest = uri;
@@ -31,10 +32,13 @@ static enum backend_kind parse_uri(const char *uri, const char **rest)
 /* The URI is not echoed: it may hold a password. */
 static enum store_rc bad_uri(const char *uri, const char *path, char **errmsg)
 {
+    const char *msg = "Unsupported database URI: expected sqlite:///<path> or postgresql://…";
+    if (*uri == '\0')
+        msg = "The database URI is empty.";
+    else if (path && *path == '\0')
+        msg = "The SQLite database URI names no file (sqlite:///<path>).";
     if (errmsg)
-        *errmsg = xstrdup(*uri == '\0' ? "The database URI is empty."
-                          : path && *path == '\0' ? "The SQLite database URI names no file (sqlite:///<path>)."
-                          : "Unsupported database URI: expected sqlite:///<path> or postgresql://…");
+        *errmsg = xstrdup(msg);
     return STORE_ERROR;
 }
 

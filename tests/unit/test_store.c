@@ -169,8 +169,8 @@ static struct stats_filter risk_of(int64_t client)
 }
 
 /* Asserts the page holds exactly these "anr-prefix/date" rows, in order, and total. */
-static void assert_page(struct store *s, const struct stats_filter *f, int64_t total, const char *const *expected,
-                        size_t n)
+static void assert_page(struct store *s, const struct stats_filter *f, int64_t total,
+                        const char *const *expected, size_t n)
 {
     struct stats_page p;
     assert_int_equal(store_stats_list(s, f, &p), STORE_OK);
@@ -251,6 +251,22 @@ static void test_open_rejects_bad_uris(void **state)
     assert_int_equal(store_create_database("oracle://x", &err), STORE_ERROR);
     assert_non_null(err);
     free(err);
+    if (!on_sqlite())
+        return;
+    buf path = BUF_INIT, uri = BUF_INIT; /* a file that is no database */
+    buf_printf(&path, "%s/garbage.db", tmp_dir);
+    FILE *f = fopen(path.data, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 100; i++)
+        fputs("this is not an SQLite database\n", f);
+    fclose(f);
+    buf_printf(&uri, "sqlite:///%s", path.data);
+    expect_open_error(uri.data);
+    assert_int_equal(store_create_database(uri.data, &err), STORE_ERROR);
+    free(err);
+    remove(path.data);
+    buf_free(&path);
+    buf_free(&uri);
 }
 
 static void create_sqlite_database(void)
@@ -815,7 +831,9 @@ static void test_data_round_trips(void **state)
     buf_puts(&big, "]");
     const char *texts[] = {
         "{\"average\":\"1.50\",\"max\":1.50,\"min\":\"2.82\",\"n\":1e3}",
-        "{\"label\":\"S\xc3\xa9" "curit\xc3\xa9 \xe2\x80\x93 \xe2\x80\x9cquoted\xe2\x80\x9d \xf0\x9f\x98\x80\"}",
+        /* "Sécurité – “quoted” 😀" as UTF-8 bytes */
+        "{\"label\":\"S\xc3\xa9" "curit\xc3\xa9 \xe2\x80\x93 "
+        "\xe2\x80\x9cquoted\xe2\x80\x9d \xf0\x9f\x98\x80\"}",
         "{\"escaped\":\"\\u00e9 a\\/b \\\"q\\\" \\\\\",\"null\":null,\"empty\":[]}",
         "  [ 1 ,\t2 ]  ",
         big.data,
@@ -887,6 +905,27 @@ static void test_counts_and_reopen(void **state)
     store_close(other);
 }
 
+/* PostgreSQL: a connection the server dropped is re-opened by the next call.
+ * (Nothing to do with SQLite; cmocka's skip() prints "not ok # SKIP", which
+ * meson counts as a failure.) */
+static void test_reconnects_after_losing_the_server(void **state)
+{
+    struct store *s = *state;
+    if (on_sqlite())
+        return;
+    add_client(s, "before");
+    PGconn *admin = PQconnectdb(db_uri);
+    PQclear(PQexec(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+    PQfinish(admin);
+    int64_t n = 0;
+    if (store_client_count(s, &n) != STORE_OK) /* the call that finds the connection gone */
+        assert_true(strlen(store_errmsg(s)) > 0);
+    assert_int_equal(store_client_count(s, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    add_client(s, "after");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -908,6 +947,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_data_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_anr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconnects_after_losing_the_server, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
 }
