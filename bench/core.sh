@@ -33,6 +33,7 @@ end=$(date +%s.%N)
 n=$((analyses * 5))
 awk -v n=$n -v s=$start -v e=$end 'BEGIN { printf "ingested %d stats in %.2f s: %.0f stats/s (batches of 250, sequential requests)\n", n, e - s, n / (e - s) }'
 
+echo "RSS after ingestion: $(rss) KiB"
 anr=$(head -n 1 "$work/data/anrs.txt")
 STATS_TOKEN=$token STATS_ANR=$anr wrk -t2 -c32 -d10s -s bench/get_one_anr.lua "$url" | sed 's/^/  /'
 echo "RSS after load: $(rss) KiB; peak: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB"

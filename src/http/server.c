@@ -13,6 +13,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -30,6 +31,9 @@
 #define CONNECTION_MEMORY (64 * 1024)
 #define CONNECTION_LIMIT 4096
 #define CONNECTION_TIMEOUT_S 30
+/* After a body this large, free heap pages go back to the system: a parsed
+ * upload leaves many small freed blocks that malloc would otherwise keep. */
+#define TRIM_AFTER_BODY_BYTES (256 * 1024)
 
 struct server {
     struct MHD_Daemon *daemon;
@@ -213,9 +217,12 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
                 (unsigned long long)req->id, req->method, req->path, req->status,
                 elapsed_ms(&p->start),
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+    bool large = req->body.len >= TRIM_AFTER_BODY_BYTES;
     request_release(req);
     free(p);
     *req_cls = NULL;
+    if (large)
+        malloc_trim(0);
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 

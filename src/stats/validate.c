@@ -45,18 +45,29 @@ static void problem(struct checker *c, const char *fmt, ...)
     buf_free(&msg);
 }
 
-/* Path steps return the previous length, which leave() restores. */
+/* Path steps return the previous length, which leave() restores.  They run
+ * for every value of every upload, so they avoid printf. */
 static size_t enter_key(struct checker *c, const char *key)
 {
     size_t mark = c->path.len;
-    buf_printf(&c->path, ".%s", key);
+    buf_putc(&c->path, '.');
+    buf_puts(&c->path, key);
     return mark;
 }
 
 static size_t enter_index(struct checker *c, size_t index)
 {
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
     size_t mark = c->path.len;
-    buf_printf(&c->path, "[%zu]", index);
+    buf_putc(&c->path, '[');
+    while (n)
+        buf_putc(&c->path, digits[--n]);
+    buf_putc(&c->path, ']');
     return mark;
 }
 

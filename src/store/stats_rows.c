@@ -142,11 +142,17 @@ static void bind(struct query *q, struct sql_value v)
     q->params[q->n++] = v; /* a filter has fewer conditions than SQL_MAX_PARAMS */
 }
 
-static void where(struct query *q, const char *condition, struct sql_value v)
+/* Adds a condition without parameter. */
+static void where_plain(struct query *q, const char *condition)
 {
     buf_puts(&q->sql, q->has_where ? " AND " : " WHERE ");
     buf_puts(&q->sql, condition);
     q->has_where = true;
+}
+
+static void where(struct query *q, const char *condition, struct sql_value v)
+{
+    where_plain(q, condition);
     bind(q, v);
 }
 
@@ -157,6 +163,12 @@ static void add_filters(struct store *s, struct query *q, const struct stats_fil
         where(q, "client_id = ?", sql_int(f->client_id));
     if (f->has_type)
         where(q, "type = ?", sql_int(f->type));
+    if (f->local_only && f->sharing_only)
+        where_plain(q, "client_id IN (SELECT id FROM clients WHERE local AND is_sharing_enabled)");
+    else if (f->local_only)
+        where_plain(q, "client_id IN (SELECT id FROM clients WHERE local)");
+    else if (f->sharing_only)
+        where_plain(q, "client_id IN (SELECT id FROM clients WHERE is_sharing_enabled)");
     if (n_anrs == 1) {
         where(q, "anr = ?", sql_text(f->anrs[0]));
     } else if (n_anrs > 1) {

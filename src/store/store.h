@@ -82,6 +82,8 @@ enum stats_order {
 
 struct stats_filter {
     int64_t client_id;       /* 0 = every client (admin) */
+    bool local_only;         /* only clients created here (not holders of pulled stats) */
+    bool sharing_only;       /* only clients with is_sharing_enabled */
     bool has_type;
     enum stats_type type;
     const char *const *anrs; /* lower-case UUIDs; NULL or n_anrs == 0 = any */
