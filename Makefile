@@ -4,11 +4,20 @@
 #   make test   install what is missing, build with ASan+UBSan, run every test
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+# The npm packages the web front embeds (package-lock.json), installed again
+# whenever the lockfile is newer than the installed tree.
+NPM_STAMP = node_modules/.package-lock.json
 
-.PHONY: all deps run test clean
+.PHONY: all deps run test clean npm-packages
 
-all: $(BUILD)/build.ninja
+all: $(NPM_STAMP) $(BUILD)/build.ninja
 	ninja -C $(BUILD)
+
+npm-packages: $(NPM_STAMP)
+
+$(NPM_STAMP): package-lock.json package.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NPM_STAMP)
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=release
@@ -23,6 +32,7 @@ run: deps all
 
 test:
 	scripts/install-deps.sh test
+	$(MAKE) --no-print-directory npm-packages
 	scripts/test.sh $(ASAN_BUILD)
 
 clean:

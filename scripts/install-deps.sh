@@ -6,7 +6,14 @@ set -euo pipefail
 
 build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjson-c-dev libsqlite3-dev
             libpq-dev libcurl4-openssl-dev libssl-dev uuid-dev libinih-dev)
-test_pkgs=(libcmocka-dev postgresql python3 python3-pytest curl wrk)
+test_pkgs=(libcmocka-dev postgresql python3 python3-pytest curl wrk
+           clang-14 libclang-rt-14-dev valgrind cppcheck clang-tidy-14)
+
+# The web assets come from npm packages (package.json); the browser tests drive
+# Debian's Chromium.  A Node.js from elsewhere (its npm included) is kept as it is.
+command -v node >/dev/null || build_pkgs+=(nodejs)
+command -v npm >/dev/null || build_pkgs+=(npm)
+test_pkgs+=(chromium)
 
 wanted=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && wanted+=("${test_pkgs[@]}")

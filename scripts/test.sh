@@ -3,7 +3,12 @@
 #   1. build with ASan+UBSan and -Werror,
 #   2. unit tests (cmocka via meson test; storage tests on SQLite),
 #   3. a throwaway PostgreSQL server, the storage tests again on it,
-#   4. HTTP integration tests (pytest) against running servers, on SQLite and PostgreSQL.
+#   4. browser tests (node --test tests/browser/, headless Chromium) against running servers,
+#   5. HTTP integration tests (pytest) against running servers, on SQLite and PostgreSQL,
+#   6. static analysis (scripts/lint.sh: cppcheck, clang-tidy) — run first, it fails fast,
+#   7. every fuzz target for FUZZ_SECONDS (default 30) s (scripts/fuzz.sh, clang-14),
+#   8. the unit and integration tests again under valgrind memcheck (scripts/valgrind.sh).
+# Build directories of steps 7 and 8: FUZZ_BUILD (build-fuzz), VG_BUILD (build-valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-asan}
@@ -17,6 +22,9 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export STATS_BIN="$PWD/$build/stats-service"
 
+echo "== static analysis"
+scripts/lint.sh "$build"
+
 echo "== unit tests (storage on SQLite)"
 meson test -C "$build" --print-errorlogs
 
@@ -26,8 +34,17 @@ trap cleanup EXIT
 STATS_TEST_DATABASE_URI=$(tests/pg.sh start "$pgdir/data" | tail -n 1)
 export STATS_TEST_DATABASE_URI
 
-echo "== storage tests on PostgreSQL ($STATS_TEST_DATABASE_URI)"
-meson test -C "$build" --print-errorlogs store
+echo "== storage and processor tests on PostgreSQL ($STATS_TEST_DATABASE_URI)"
+meson test -C "$build" --print-errorlogs store processors
+
+echo "== browser tests (headless Chromium: pages, charts, downloads, languages, phone width)"
+node --test tests/browser/
 
 echo "== HTTP and command-line integration tests (SQLite and PostgreSQL)"
 /usr/bin/python3 -m pytest -q tests/integration
+
+echo "== fuzzing: ${FUZZ_SECONDS:-30} s per target"
+scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+
+echo "== valgrind memcheck: unit and integration tests (SQLite and PostgreSQL)"
+scripts/valgrind.sh all

@@ -18,8 +18,6 @@
 #include "config/config.h"
 #include "util/buf.h"
 
-#define EXIT_USAGE 2
-
 struct command {
     const char *name;
     const char *alias;    /* another accepted name, or NULL */
@@ -29,8 +27,10 @@ struct command {
 
 static const struct command commands[] = {
     {"serve", "run", cmd_serve, "run the HTTP server in the foreground"},
-    {"db", NULL, cmd_db, "create, initialise or empty the database"},
+    {"db", NULL, cmd_db, "create, initialise or empty the database; take over the original's"},
     {"client", NULL, cmd_client, "manage clients: create, list, delete, tokens, coordinates, sharing"},
+    {"stats", NULL, cmd_stats, "share (push, pull), delete, purge, list, import and export stats"},
+    {"mosp", NULL, cmd_mosp, "ask MOSP whether an object is published"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -40,6 +40,7 @@ static const struct {
     const char *old_name, *group, *subcommand;
 } renamed[] = {
     {"client_is_sharing_enabled", "client", "sharing-list"},
+    {"is_object_published", "mosp", "is-object-published"},
 };
 
 /* What the command line asks for, once the global options are taken out. */

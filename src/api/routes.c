@@ -20,7 +20,23 @@ void routes_build(const struct config *cfg, struct route_table *out)
     out->items = NULL;
     out->count = 0;
     add_table(out, api_client_routes, api_client_routes_count);
+    add_table(out, api_processed_routes, api_processed_routes_count);
     add_table(out, api_stats_routes, api_stats_routes_count);
+    add_table(out, web_api_routes, web_api_routes_count);
+    add_table(out, web_static_routes, web_static_routes_count);
+    if (cfg->bp_root) {
+        add_table(out, web_page_routes, web_page_routes_count);
+        add_table(out, web_about_routes, web_about_routes_count);
+    }
+    if (cfg->bp_map) {
+        add_table(out, web_map_routes, web_map_routes_count);
+        add_table(out, web_map_data_routes, web_map_data_routes_count);
+    }
+    if (cfg->bp_stats)
+        add_table(out, web_public_routes, web_public_routes_count);
+    if (cfg->bp_admin)
+        add_table(out, web_admin_routes, web_admin_routes_count);
+    add_table(out, web_ops_routes, web_ops_routes_count);
 }
 
 void routes_free(struct route_table *t)

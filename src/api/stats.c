@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/routes.h"
+#include "http/metrics.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -121,6 +122,7 @@ static void post_stats(struct request *req)
         reply_store_error(req, "stats upload");
         goto out;
     }
+    metrics_stats_ingested(res.created, res.updated);
 
     buf *b = &req->reply;
     buf_reset(b);

@@ -4,11 +4,10 @@
  *
  * The subcommands share one set of options, described once in `options`;
  * each subcommand says which of them it takes and which it requires.  The
- * dispatcher parses and checks every value before the database is opened,
- * so a typing mistake never costs a connection, and each subcommand works
- * on checked arguments and an open store.
+ * shared dispatcher (cli_run_group) parses them through take_value before the
+ * database is opened, so each subcommand works on checked arguments and an
+ * open store.
  */
-#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,7 +19,6 @@
 #include "util/ids.h"
 #include "util/json.h"
 
-#define EXIT_USAGE 2
 #define FINGERPRINT_LEN 8 /* hex digits of the token hash shown by `client list` */
 
 /* The options of every subcommand, checked. */
@@ -33,36 +31,16 @@ struct client_args {
     double latitude, longitude;
 };
 
-struct option_doc {
-    const char *name;
-    int has_arg;
-    int key;             /* getopt's value, and the letter used in `takes` */
-    const char *arg;     /* placeholder shown in the help, or NULL */
-    const char *help;
-};
-
-static const struct option_doc options[] = {
-    {"name", required_argument, 'n', "NAME", "name of the client (unique)"},
-    {"uuid", required_argument, 'u', "UUID", "UUID of the client"},
-    {"token", required_argument, 't', "TOKEN", "token to give the client (default: a new random one)"},
-    {"role", required_argument, 'r', "user|admin", "role of the client (default: user)"},
-    {"remote", no_argument, 'R', NULL, "a client holding stats pulled from another instance"},
-    {"latitude", required_argument, 'a', "DEG", "latitude, -90 to 90"},
-    {"longitude", required_argument, 'o', "DEG", "longitude, -180 to 180"},
-    {"json", no_argument, 'j', NULL, "print JSON instead of text"},
-    {"yes", no_argument, 'y', NULL, "do not ask for confirmation"},
-    {"help", no_argument, 'h', NULL, "show this help"},
-};
-
-#define N_OPTIONS (sizeof options / sizeof options[0])
-
-struct client_subcommand {
-    const char *name;
-    int (*run)(struct store *st, const struct client_args *a);
-    const char *takes;      /* option letters it accepts (--help always) */
-    const char *requires;   /* option letters it cannot do without */
-    const char *summary;    /* one line, for `client --help` */
-    const char *details;    /* what follows the summary in its --help, or NULL */
+static const struct cli_option options[] = {
+    {"name", required_argument, 'n', false, "NAME", "name of the client (unique)"},
+    {"uuid", required_argument, 'u', false, "UUID", "UUID of the client"},
+    {"token", required_argument, 't', false, "TOKEN", "token to give the client (default: a new random one)"},
+    {"role", required_argument, 'r', false, "user|admin", "role of the client (default: user)"},
+    {"remote", no_argument, 'R', false, NULL, "a client holding stats pulled from another instance"},
+    {"latitude", required_argument, 'a', false, "DEG", "latitude, -90 to 90"},
+    {"longitude", required_argument, 'o', false, "DEG", "longitude, -180 to 180"},
+    {"json", no_argument, 'j', false, NULL, "print JSON instead of text"},
+    {"yes", no_argument, 'y', true, NULL, "do not ask for confirmation"},
 };
 
 static const char *role_name(enum client_role role)
@@ -177,13 +155,17 @@ static int print_clients(struct store *st, bool json, bool (*keep)(const struct 
     return EXIT_SUCCESS;
 }
 
-static int client_list(struct store *st, const struct client_args *a)
+static int client_list(const struct cli_call *call)
 {
+    struct store *st = call->store;
+    const struct client_args *a = call->args;
     return print_clients(st, a->json, show_all);
 }
 
-static int client_sharing_list(struct store *st, const struct client_args *a)
+static int client_sharing_list(const struct cli_call *call)
 {
+    struct store *st = call->store;
+    const struct client_args *a = call->args;
     return print_clients(st, a->json, shares_locally);
 }
 
@@ -196,8 +178,10 @@ static bool new_token(char out[TOKEN_STR_LEN])
     return false;
 }
 
-static int client_create(struct store *st, const struct client_args *a)
+static int client_create(const struct cli_call *call)
 {
+    struct store *st = call->store;
+    const struct client_args *a = call->args;
     char token[TOKEN_STR_LEN];
     if (!a->token && !new_token(token))
         return EXIT_FAILURE;
@@ -224,19 +208,6 @@ static int client_create(struct store *st, const struct client_args *a)
     return rc == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/* Loads the client named by --uuid; prints why not and returns false if it can't. */
-static bool find_client(struct store *st, const char *uuid, struct client *out)
-{
-    enum store_rc rc = store_client_by_uuid(st, uuid, out);
-    if (rc == STORE_OK)
-        return true;
-    if (rc == STORE_NOT_FOUND)
-        cli_error("no client with uuid %s", uuid);
-    else
-        cli_error("cannot read the client: %s", store_errmsg(st));
-    return false;
-}
-
 static bool save_client(struct store *st, const struct client *c)
 {
     if (store_client_update(st, c) == STORE_OK)
@@ -245,10 +216,12 @@ static bool save_client(struct store *st, const struct client *c)
     return false;
 }
 
-static int client_delete(struct store *st, const struct client_args *a)
+static int client_delete(const struct cli_call *call)
 {
+    struct store *st = call->store;
+    const struct client_args *a = call->args;
     struct client c = {0};
-    if (!find_client(st, a->uuid, &c))
+    if (!cli_find_client(st, a->uuid, &c))
         return EXIT_FAILURE;
     buf question = BUF_INIT;
     buf_printf(&question, "Delete client '%s' (%s) and all its stats?", c.name, c.uuid);
@@ -266,11 +239,13 @@ static int client_delete(struct store *st, const struct client_args *a)
     return rc;
 }
 
-static int client_token_reset(struct store *st, const struct client_args *a)
+static int client_token_reset(const struct cli_call *call)
 {
+    struct store *st = call->store;
+    const struct client_args *a = call->args;
     char token[TOKEN_STR_LEN];
     struct client c = {0};
-    if (!new_token(token) || !find_client(st, a->uuid, &c))
+    if (!new_token(token) || !cli_find_client(st, a->uuid, &c))
         return EXIT_FAILURE;
     token_hash(token, c.token_hash);
     int rc = EXIT_FAILURE;
@@ -290,7 +265,7 @@ static int update_client(struct store *st, const struct client_args *a,
                          const char *done)
 {
     struct client c = {0};
-    if (!find_client(st, a->uuid, &c))
+    if (!cli_find_client(st, a->uuid, &c))
         return EXIT_FAILURE;
     change(&c, a);
     int rc = EXIT_FAILURE;
@@ -325,97 +300,57 @@ static void disable_sharing(struct client *c, const struct client_args *a)
     c->is_sharing_enabled = false;
 }
 
-static int client_coordinates_set(struct store *st, const struct client_args *a)
+static int client_coordinates_set(const struct cli_call *call)
 {
+    struct store *st = call->store;
+    const struct client_args *a = call->args;
     return update_client(st, a, set_coordinates, "coordinates set");
 }
 
-static int client_coordinates_unset(struct store *st, const struct client_args *a)
+static int client_coordinates_unset(const struct cli_call *call)
 {
+    struct store *st = call->store;
+    const struct client_args *a = call->args;
     return update_client(st, a, unset_coordinates, "coordinates removed");
 }
 
-static int client_sharing_activate(struct store *st, const struct client_args *a)
+static int client_sharing_activate(const struct cli_call *call)
 {
+    struct store *st = call->store;
+    const struct client_args *a = call->args;
     return update_client(st, a, enable_sharing, "sharing enabled");
 }
 
-static int client_sharing_deactivate(struct store *st, const struct client_args *a)
+static int client_sharing_deactivate(const struct cli_call *call)
 {
+    struct store *st = call->store;
+    const struct client_args *a = call->args;
     return update_client(st, a, disable_sharing, "sharing disabled");
 }
 
-static const struct client_subcommand subcommands[] = {
-    {"create", client_create, "nutrR", "n", "create a client and print its token (shown once)",
+static const struct cli_subcommand subcommands[] = {
+    {"create", client_create, true, "nutrR", "n", NULL,
+     "create a client and print its token (shown once)",
      "The client is local unless --remote is given, and shares its stats (see\n"
      "sharing-deactivate).  Prints its UUID, name, role, sharing flag, creation time\n"
      "and token: keep the token, only its hash is stored.\n"},
-    {"list", client_list, "j", "", "list the clients (never their tokens: a fingerprint instead)",
-     NULL},
-    {"delete", client_delete, "uy", "u", "delete a client and all its stats",
+    {"list", client_list, true, "j", "", NULL,
+     "list the clients (never their tokens: a fingerprint instead)", NULL},
+    {"delete", client_delete, true, "uy", "u", NULL, "delete a client and all its stats",
      "Asks for confirmation on a terminal; without one, refuses unless --yes is given.\n"},
-    {"token-reset", client_token_reset, "u", "u", "issue a new token; the old one stops working",
-     NULL},
-    {"coordinates-set", client_coordinates_set, "uao", "uao", "set where a client is on the map",
-     NULL},
-    {"coordinates-unset", client_coordinates_unset, "u", "u", "remove a client's coordinates", NULL},
-    {"sharing-activate", client_sharing_activate, "u", "u", "let a client's stats be shared", NULL},
-    {"sharing-deactivate", client_sharing_deactivate, "u", "u",
+    {"token-reset", client_token_reset, true, "u", "u", NULL,
+     "issue a new token; the old one stops working", NULL},
+    {"coordinates-set", client_coordinates_set, true, "uao", "uao", NULL,
+     "set where a client is on the map", NULL},
+    {"coordinates-unset", client_coordinates_unset, true, "u", "u", NULL,
+     "remove a client's coordinates", NULL},
+    {"sharing-activate", client_sharing_activate, true, "u", "u", NULL,
+     "let a client's stats be shared", NULL},
+    {"sharing-deactivate", client_sharing_deactivate, true, "u", "u", NULL,
      "keep a client's stats out of sharing and public views", NULL},
-    {"sharing-list", client_sharing_list, "j", "", "list the local clients that share their stats",
-     NULL},
+    {"sharing-list", client_sharing_list, true, "j", "", NULL,
+     "list the local clients that share their stats", NULL},
 };
-
-#define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
-
-static const struct option_doc *option_by_key(int key)
-{
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        if (options[i].key == key)
-            return &options[i];
-    return NULL;
-}
-
-static bool takes(const struct client_subcommand *sub, int key)
-{
-    return key == 'h' || strchr(sub->takes, key) != NULL;
-}
-
-static void print_subcommand_usage(const struct client_subcommand *sub)
-{
-    buf synopsis = BUF_INIT;
-    for (const char *k = sub->takes; *k; k++) {
-        const struct option_doc *o = option_by_key(*k);
-        bool required = strchr(sub->requires, *k) != NULL;
-        buf_printf(&synopsis, " %s--%s%s%s%s", required ? "" : "[", o->name, o->arg ? " " : "",
-                   o->arg ? o->arg : "", required ? "" : "]");
-    }
-    printf("Usage: stats-service client %s%s\n\n%c%s.\n", sub->name,
-           synopsis.data ? synopsis.data : "", toupper((unsigned char)sub->summary[0]),
-           sub->summary + 1);
-    if (sub->details)
-        printf("%s", sub->details);
-    puts("\nOptions:");
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        const struct option_doc *o = &options[i];
-        if (!takes(sub, o->key))
-            continue;
-        buf left = BUF_INIT;
-        buf_printf(&left, "%s--%s%s%s", o->key == 'y' ? "-y, " : o->key == 'h' ? "-h, " : "    ",
-                   o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-        printf("  %-22s %s\n", left.data, o->help);
-        buf_free(&left);
-    }
-    buf_free(&synopsis);
-}
-
-static void print_group_usage(FILE *out)
-{
-    fputs("Usage: stats-service client <subcommand> [options]\n\n", out);
-    for (size_t i = 0; i < N_SUBCOMMANDS; i++)
-        fprintf(out, "  %-19s %s\n", subcommands[i].name, subcommands[i].summary);
-    fputs("\n'stats-service client <subcommand> --help' describes each one.\n", out);
-}
 
 /* A plain decimal number ("49.61", "-6"): no exponent, hex, inf or nan. */
 static bool parse_degrees(const char *s, double min, double max, double *out)
@@ -434,21 +369,10 @@ static bool parse_degrees(const char *s, double min, double max, double *out)
     return *out >= min && *out <= max;
 }
 
-/* Tokens travel in an HTTP header: printable ASCII, no spaces. */
-static bool token_is_usable(const char *t)
-{
-    if (!*t)
-        return false;
-    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
-        if (*p <= ' ' || *p >= 0x7f)
-            return false;
-    return true;
-}
-
 /* Stores one option's value in *a; false (message printed) if it is not valid. */
-static bool take_value(const struct client_subcommand *sub, int key, const char *v,
-                       struct client_args *a)
+static bool take_value(const struct cli_subcommand *sub, int key, const char *v, void *args)
 {
+    struct client_args *a = args;
     switch (key) {
     case 'n':
         a->name = v;
@@ -466,7 +390,7 @@ static bool take_value(const struct client_subcommand *sub, int key, const char 
         return true;
     case 't':
         a->token = v;
-        if (!token_is_usable(v)) {
+        if (!cli_token_is_usable(v)) {
             cli_error("client %s: --token must be printable ASCII without spaces", sub->name);
             return false;
         }
@@ -507,55 +431,9 @@ static bool take_value(const struct client_subcommand *sub, int key, const char 
     return false;
 }
 
-static void report_bad_option(const struct client_subcommand *sub, int c, char **argv)
+static bool is_given(const void *args, int key)
 {
-    if (c == ':')
-        cli_error("client %s: option '%s' needs a value", sub->name, argv[optind - 1]);
-    else if (optopt)
-        cli_error("client %s: unknown option '-%c' (see --help)", sub->name, optopt);
-    else
-        cli_error("client %s: unknown option '%s' (see --help)", sub->name, argv[optind - 1]);
-}
-
-/*
- * Parses and checks the options of sub into *a.  Returns -1 to go on, else
- * the exit code: 0 after --help, 2 for a usage error (message printed).
- */
-static int parse_options(const struct client_subcommand *sub, int argc, char **argv,
-                         struct client_args *a)
-{
-    struct option longopts[N_OPTIONS + 1];
-    size_t n = 0;
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        if (takes(sub, options[i].key))
-            longopts[n++] = (struct option){options[i].name, options[i].has_arg, NULL, options[i].key};
-    longopts[n] = (struct option){NULL, 0, NULL, 0};
-    /* '+': no reordering; ':': report a missing value apart from an unknown option. */
-    const char *shortopts = takes(sub, 'y') ? "+:hy" : "+:h";
-    optind = 0; /* glibc: start afresh on this argv */
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        if (c == 'h') {
-            print_subcommand_usage(sub);
-            return EXIT_SUCCESS;
-        }
-        if (c == '?' || c == ':') {
-            report_bad_option(sub, c, argv);
-            return EXIT_USAGE;
-        }
-        if (!take_value(sub, c, optarg, a))
-            return EXIT_USAGE;
-    }
-    if (optind < argc) {
-        cli_error("client %s: unexpected argument '%s' (see --help)", sub->name, argv[optind]);
-        return EXIT_USAGE;
-    }
-    return -1;
-}
-
-static bool is_given(const struct client_args *a, int key)
-{
+    const struct client_args *a = args;
     switch (key) {
     case 'n':
         return a->name != NULL;
@@ -569,58 +447,14 @@ static bool is_given(const struct client_args *a, int key)
     return true;
 }
 
-/* The options a subcommand cannot do without; reports the first one missing. */
-static bool has_required(const struct client_subcommand *sub, const struct client_args *a)
-{
-    for (const char *k = sub->requires; *k; k++) {
-        if (!is_given(a, *k)) {
-            cli_error("client %s: --%s is required (see --help)", sub->name, option_by_key(*k)->name);
-            return false;
-        }
-    }
-    return true;
-}
-
-static int run_subcommand(const struct config *cfg, const struct client_subcommand *sub, int argc,
-                          char **argv)
-{
-    /* NAN: no coordinate given yet. */
-    struct client_args a = {.role = CLIENT_ROLE_USER, .latitude = NAN, .longitude = NAN};
-    int rc = parse_options(sub, argc, argv, &a);
-    if (rc >= 0)
-        return rc;
-    if (!has_required(sub, &a))
-        return EXIT_USAGE;
-    struct store *st = cli_open_store(cfg);
-    if (!st)
-        return EXIT_FAILURE;
-    int version = 0;
-    if (store_schema_version(st, &version) != STORE_OK) {
-        cli_error("cannot read the database: %s", store_errmsg(st));
-        rc = EXIT_FAILURE;
-    } else if (version == 0) {
-        cli_error("the database has no schema yet: run 'stats-service db init' first");
-        rc = EXIT_FAILURE;
-    } else {
-        rc = sub->run(st, &a);
-    }
-    store_close(st);
-    return rc;
-}
+static const struct cli_group group = {
+    "client", options, sizeof options / sizeof *options,
+    subcommands, sizeof subcommands / sizeof *subcommands, take_value, is_given,
+};
 
 int cmd_client(struct config *cfg, int argc, char **argv)
 {
-    if (argc < 2) {
-        print_group_usage(stderr);
-        return EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        print_group_usage(stdout);
-        return EXIT_SUCCESS;
-    }
-    for (size_t i = 0; i < N_SUBCOMMANDS; i++)
-        if (strcmp(argv[1], subcommands[i].name) == 0)
-            return run_subcommand(cfg, &subcommands[i], argc - 1, argv + 1);
-    cli_error("client: unknown subcommand '%s' (see 'stats-service client --help')", argv[1]);
-    return EXIT_USAGE;
+    /* NAN: no coordinate given yet. */
+    struct client_args a = {.role = CLIENT_ROLE_USER, .latitude = NAN, .longitude = NAN};
+    return cli_run_group(&group, cfg, argc, argv, &a);
 }

@@ -1,20 +1,17 @@
 /*
- * db.c — `stats-service db create|init|empty`: the database and its schema.
+ * db.c — `stats-service db create|init|empty|import-original`: the database,
+ * its schema, and taking over the original's (import_original.c).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
-#define EXIT_USAGE 2
-
-struct db_subcommand {
-    const char *name;
-    int (*run)(const struct config *cfg, bool yes);
-    bool takes_yes;      /* destroys data: -y/--yes skips the confirmation */
-    const char *usage;   /* the --help text */
+/* The options of the db subcommands, checked. */
+struct db_args {
+    bool yes;
+    const char *from;   /* import-original: the original's database URI */
 };
 
 static bool is_sqlite(const struct config *cfg)
@@ -32,42 +29,49 @@ static bool create_database(const struct config *cfg)
     return false;
 }
 
-static int db_create(const struct config *cfg, bool yes)
+static int db_create(const struct cli_call *call)
 {
-    if (!create_database(cfg))
+    if (!create_database(call->cfg))
         return EXIT_FAILURE;
     puts("Database ready; 'stats-service db init' creates its schema.");
     return EXIT_SUCCESS;
 }
 
-static int db_init(const struct config *cfg, bool yes)
+/* Creates or upgrades the schema; prints the version reached. */
+static bool init_schema(const struct config *cfg)
 {
     /* With SQLite, the file and its folder are created here, so that `db
      * create` is optional; a PostgreSQL database is the operator's to create. */
     if (is_sqlite(cfg) && !create_database(cfg))
-        return EXIT_FAILURE;
+        return false;
     struct store *st = cli_open_store(cfg);
     if (!st)
-        return EXIT_FAILURE;
+        return false;
     int version = 0;
-    int rc = EXIT_FAILURE;
+    bool ok = false;
     if (store_migrate(st) != STORE_OK)
         cli_error("cannot create the schema: %s", store_errmsg(st));
     else if (store_schema_version(st, &version) != STORE_OK)
         cli_error("cannot read the schema version: %s", store_errmsg(st));
     else
-        rc = EXIT_SUCCESS;
+        ok = true;
     store_close(st);
-    if (rc == EXIT_SUCCESS)
+    if (ok)
         printf("Database schema at version %d.\n", version);
-    return rc;
+    return ok;
 }
 
-static int db_empty(const struct config *cfg, bool yes)
+static int db_init(const struct cli_call *call)
 {
-    if (!cli_confirm(yes, "Drop every table of the database? All clients and stats will be lost."))
+    return init_schema(call->cfg) ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int db_empty(const struct cli_call *call)
+{
+    const struct db_args *a = call->args;
+    if (!cli_confirm(a->yes, "Drop every table of the database? All clients and stats will be lost."))
         return EXIT_FAILURE;
-    struct store *st = cli_open_store(cfg);
+    struct store *st = cli_open_store(call->cfg);
     if (!st)
         return EXIT_FAILURE;
     int rc = EXIT_SUCCESS;
@@ -81,106 +85,81 @@ static int db_empty(const struct config *cfg, bool yes)
     return rc;
 }
 
-static const struct db_subcommand subcommands[] = {
-    {"create", db_create, false,
-     "Usage: stats-service db create\n"
-     "\n"
-     "Creates the database named by DATABASE_URI: with PostgreSQL, CREATE DATABASE\n"
-     "(connecting to the 'postgres' database); with SQLite, the file and its folder.\n"
-     "An existing database is left as it is.\n"
-     "\n"
-     "Options:\n"
-     "  -h, --help  show this help\n"},
-    {"init", db_init, false,
-     "Usage: stats-service db init\n"
-     "\n"
-     "Creates the schema, or upgrades it to the current version; running it again\n"
-     "changes nothing.  With SQLite the database file (and its folder) is created\n"
-     "if missing.\n"
-     "\n"
-     "Options:\n"
-     "  -h, --help  show this help\n"},
-    {"empty", db_empty, true,
-     "Usage: stats-service db empty [-y]\n"
-     "\n"
-     "Drops every table of this service: all clients and stats are lost.  Asks\n"
-     "for confirmation on a terminal; without one, refuses unless --yes is given.\n"
-     "\n"
-     "Options:\n"
-     "  -y, --yes   do not ask for confirmation\n"
-     "  -h, --help  show this help\n"},
+/* The schema first (so that `db init` is not needed before), then the data. */
+static int db_import_original(const struct cli_call *call)
+{
+    const struct db_args *a = call->args;
+    /* Both schemas have a table "stats": they cannot share a database. */
+    if (strcmp(a->from, call->cfg->database_uri) == 0) {
+        cli_error("db import-original: --from names this service's own database (DATABASE_URI); "
+                  "the original's stays where it is, this service needs another one");
+        return EXIT_USAGE;
+    }
+    if (!init_schema(call->cfg))
+        return EXIT_FAILURE;
+    return cli_import_original(call->cfg, a->from);
+}
+
+static const struct cli_option options[] = {
+    {"from", required_argument, 'F', false, "postgresql://…",
+     "database of the original Python service"},
+    {"yes", no_argument, 'y', true, NULL, "do not ask for confirmation"},
 };
 
-#define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
+static const struct cli_subcommand subcommands[] = {
+    {"create", db_create, false, "", "", NULL,
+     "create the database (PostgreSQL: CREATE DATABASE; SQLite: the file)",
+     "With PostgreSQL, CREATE DATABASE for the database named by DATABASE_URI\n"
+     "(connecting to the 'postgres' database); with SQLite, the file and its folder.\n"
+     "An existing database is left as it is.\n"},
+    {"init", db_init, false, "", "", NULL, "create or upgrade the schema to the current version",
+     "Running it again changes nothing.  With SQLite the database file (and its\n"
+     "folder) is created if missing.\n"},
+    {"empty", db_empty, false, "y", "", NULL, "drop every table (-y to skip the confirmation)",
+     "All clients and stats are lost.  Asks for confirmation on a terminal; without\n"
+     "one, refuses unless --yes is given.\n"},
+    {"import-original", db_import_original, false, "F", "F", NULL,
+     "take over a database of the original Python service",
+     "Brings this database's schema up to date, then copies the original's clients\n"
+     "(their tokens hashed, so MONARC installations keep working with them) and\n"
+     "stats (uuids kept).  Where the original holds several stats for one client,\n"
+     "analysis, type and day, the most recently created is kept and the others are\n"
+     "listed.  What is already here is left alone: running it twice changes\n"
+     "nothing.  The original's database is only read.\n"},
+};
 
-static void print_group_usage(FILE *out)
+static bool take_value(const struct cli_subcommand *sub, int key, const char *v, void *args)
 {
-    fputs("Usage: stats-service db <create|init|empty> [options]\n"
-          "\n"
-          "  create   create the database (PostgreSQL: CREATE DATABASE; SQLite: the file)\n"
-          "  init     create or upgrade the schema to the current version\n"
-          "  empty    drop every table (-y to skip the confirmation)\n"
-          "\n"
-          "'stats-service db <subcommand> --help' describes each one.\n",
-          out);
+    struct db_args *a = args;
+    switch (key) {
+    case 'y':
+        a->yes = true;
+        return true;
+    case 'F':
+        if (strncmp(v, "postgresql://", 13) != 0 && strncmp(v, "postgres://", 11) != 0) {
+            cli_error("db %s: --from must be a postgresql:// URI (the original ran on PostgreSQL)",
+                      sub->name);
+            return false;
+        }
+        a->from = v;
+        return true;
+    }
+    return false;
 }
 
-/* Parses -y/--yes and --help; returns -1 to go on, else the exit code. */
-static int parse_options(const struct db_subcommand *sub, int argc, char **argv, bool *yes)
+static bool is_given(const void *args, int key)
 {
-    static const struct option all_options[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"yes", no_argument, NULL, 'y'},
-        {NULL, 0, NULL, 0},
-    };
-    static const struct option help_only[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 0; /* glibc: start afresh on this argv */
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, sub->takes_yes ? "+hy" : "+h",
-                            sub->takes_yes ? all_options : help_only, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(sub->usage, stdout);
-            return EXIT_SUCCESS;
-        }
-        if (c == 'y') {
-            *yes = true;
-            continue;
-        }
-        if (optopt)
-            cli_error("db %s: unknown option '-%c' (see --help)", sub->name, optopt);
-        else
-            cli_error("db %s: unknown option '%s' (see --help)", sub->name, argv[optind - 1]);
-        return EXIT_USAGE;
-    }
-    if (optind < argc) {
-        cli_error("db %s: unexpected argument '%s' (see --help)", sub->name, argv[optind]);
-        return EXIT_USAGE;
-    }
-    return -1;
+    const struct db_args *a = args;
+    return key != 'F' || a->from != NULL;
 }
+
+static const struct cli_group group = {
+    "db", options, sizeof options / sizeof *options,
+    subcommands, sizeof subcommands / sizeof *subcommands, take_value, is_given,
+};
 
 int cmd_db(struct config *cfg, int argc, char **argv)
 {
-    if (argc < 2) {
-        print_group_usage(stderr);
-        return EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        print_group_usage(stdout);
-        return EXIT_SUCCESS;
-    }
-    for (size_t i = 0; i < N_SUBCOMMANDS; i++) {
-        const struct db_subcommand *sub = &subcommands[i];
-        if (strcmp(argv[1], sub->name) != 0)
-            continue;
-        bool yes = false;
-        int rc = parse_options(sub, argc - 1, argv + 1, &yes);
-        return rc >= 0 ? rc : sub->run(cfg, yes);
-    }
-    cli_error("db: unknown subcommand '%s' (see 'stats-service db --help')", argv[1]);
-    return EXIT_USAGE;
+    struct db_args a = {0};
+    return cli_run_group(&group, cfg, argc, argv, &a);
 }

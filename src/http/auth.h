@@ -16,8 +16,10 @@ bool auth_check_user_agent(struct request *req);
 
 /*
  * Authenticates the request from X-API-KEY: 401 when missing or empty, 403
- * when unknown; on success fills req->client and req->api_key, refreshes
- * last_seen (at most once a minute) and returns true.
+ * when unknown, 429 (with Retry-After, the key not looked at) while the
+ * caller's address has used up its AUTH_FAILURES_PER_MINUTE failed attempts;
+ * on success fills req->client and req->api_key, refreshes last_seen (at most
+ * once a minute) and returns true.
  */
 bool auth_authenticate(struct request *req);
 

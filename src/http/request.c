@@ -3,13 +3,16 @@
  */
 #include "http/request.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "http/metrics.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -21,6 +24,26 @@ const char *request_header(struct request *req, const char *name)
 const char *request_query(struct request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool request_is_local(struct request *req)
+{
+    if (request_header(req, "X-Forwarded-For"))
+        return false;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!info || !info->client_addr)
+        return false;
+    if (info->client_addr->sa_family == AF_INET) {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)info->client_addr;
+        return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (info->client_addr->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)info->client_addr)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) ||
+               (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
 }
 
 /* True for "application/json", with any parameters ("; charset=utf-8") and case. */
@@ -157,6 +180,7 @@ void reply_errorf(struct request *req, unsigned status, const char *fmt, ...)
 
 void reply_store_error(struct request *req, const char *what)
 {
+    metrics_db_error();
     log_error("stats.api", "[req %llu] %s: %s", (unsigned long long)req->id, what,
               req->store ? store_errmsg(req->store) : "database unavailable");
     reply_errorf(req, 500, "Internal server error (request %llu).", (unsigned long long)req->id);

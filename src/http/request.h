@@ -23,7 +23,7 @@
 struct MHD_Connection;
 
 #define ROUTE_MAX_PATH_PARAMS 2
-#define RESPONSE_MAX_HEADERS 6
+#define RESPONSE_MAX_HEADERS 12
 
 struct response_header {
     const char *name;   /* static strings */
@@ -41,6 +41,7 @@ struct request {
     bool has_body;
     uint64_t id;                  /* request id, also in logs and X-Request-Id */
     char *path_params[ROUTE_MAX_PATH_PARAMS]; /* "<…>" segments, owned */
+    const char *route;            /* pattern of the route the path matched (static), or NULL */
 
     /* --- set by authentication (auth.c) --- */
     struct client client;         /* valid when authenticated */
@@ -59,6 +60,9 @@ struct request {
 const char *request_header(struct request *req, const char *name);
 /* Query-string argument, or NULL. */
 const char *request_query(struct request *req, const char *name);
+/* True when the request comes straight from this host: the peer is a loopback
+ * address and no proxy forwarded it (no X-Forwarded-For). */
+bool request_is_local(struct request *req);
 
 /*
  * Parses the body as JSON.  Returns a new reference, or NULL when there is no

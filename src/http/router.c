@@ -79,6 +79,8 @@ void router_dispatch(const struct route *routes, size_t n_routes, struct request
     for (size_t i = 0; i < n_routes; i++) {
         if (!match(routes[i].pattern, req->path, params, &n_params, lens))
             continue;
+        if (!req->route)
+            req->route = routes[i].pattern; /* also for a 405: the path's route */
         if (strcmp(routes[i].method, method) == 0) {
             found = &routes[i];
             break;
@@ -91,6 +93,7 @@ void router_dispatch(const struct route *routes, size_t n_routes, struct request
     }
 
     if (found) {
+        req->route = found->pattern;
         for (size_t i = 0; i < n_params; i++)
             req->path_params[i] = xstrndup(params[i], lens[i]);
         if (pass_gates(found, req))

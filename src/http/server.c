@@ -24,16 +24,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/metrics.h"
 #include "util/buf.h"
 #include "util/log.h"
 
-#define MAX_HEADER_BYTES (16 * 1024)
+#define MAX_HEADER_BYTES ((size_t)16 * 1024)
 #define CONNECTION_MEMORY (64 * 1024)
 #define CONNECTION_LIMIT 4096
+/* One address may hold an eighth of the connections: enough for a reverse
+ * proxy or a load test on loopback (256), not enough for one slowloris host
+ * to starve the others (docs/reliability.md). */
+#define PER_IP_CONNECTION_LIMIT 512
+/* Idle time (no byte read or written) after which a connection is closed. */
 #define CONNECTION_TIMEOUT_S 30
+/* A body must arrive at BODY_MIN_RATE bytes/s on average once BODY_GRACE_S
+ * have passed, else the connection is cut: the idle timeout alone lets a
+ * client trickle one byte every 29 s and hold its connection for ever. */
+#define BODY_GRACE_S 10
+#define BODY_MIN_RATE 1024
 /* After a body this large, free heap pages go back to the system: a parsed
  * upload leaves many small freed blocks that malloc would otherwise keep. */
-#define TRIM_AFTER_BODY_BYTES (256 * 1024)
+#define TRIM_AFTER_BODY_BYTES ((size_t)256 * 1024)
 
 struct server {
     struct MHD_Daemon *daemon;
@@ -49,6 +60,7 @@ struct pending {
     struct request req;
     struct timespec start;
     bool answered;        /* a response was queued already (early 413/431) */
+    size_t body_received; /* body bytes read so far, kept or dropped */
 };
 
 /* --- per-thread database connection --- */
@@ -142,6 +154,22 @@ static struct pending *new_pending(struct server *srv, struct MHD_Connection *co
     return p;
 }
 
+static double elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+/* True when the body so far (received + this chunk) came slower than allowed. */
+static bool body_too_slow(struct pending *p, size_t chunk)
+{
+    p->body_received += chunk;
+    double elapsed_s = elapsed_ms(&p->start) / 1e3;
+    return elapsed_s > BODY_GRACE_S && (double)p->body_received / elapsed_s < BODY_MIN_RATE;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                                       const char *method, const char *version,
                                       const char *upload_data, size_t *upload_data_size,
@@ -158,6 +186,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             return queue_answer(conn, &p->req);
         }
         return MHD_YES;
+    }
+    if (*upload_data_size && body_too_slow(p, *upload_data_size)) {
+        log_info("stats.http", "[req %llu] %s %s: body slower than %d bytes/s, connection cut",
+                 (unsigned long long)p->req.id, p->req.method, p->req.path, BODY_MIN_RATE);
+        return MHD_NO;
     }
     if (p->answered) {
         *upload_data_size = 0; /* discard the rest of a refused body */
@@ -192,14 +225,6 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     return queue_answer(conn, &p->req);
 }
 
-static double elapsed_ms(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
-           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
-}
-
 static void request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                               enum MHD_RequestTerminationCode toe)
 {
@@ -208,15 +233,16 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
     if (!p)
         return;
     struct request *req = &p->req;
+    double ms = elapsed_ms(&p->start);
     enum log_level level = req->status >= 500 ? LOG_ERROR
                          : req->status >= 400 ? LOG_INFO : LOG_DEBUG;
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && level == LOG_DEBUG)
         level = LOG_INFO;
     if (log_enabled(level))
         log_msg(level, "stats.http", "[req %llu] %s %s -> %u (%.2f ms)%s",
-                (unsigned long long)req->id, req->method, req->path, req->status,
-                elapsed_ms(&p->start),
+                (unsigned long long)req->id, req->method, req->path, req->status, ms,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+    metrics_request_done(req->method, req->route, req->status, ms / 1e3);
     bool large = req->body.len >= TRIM_AFTER_BODY_BYTES;
     request_release(req);
     free(p);
@@ -282,6 +308,7 @@ struct server *server_start(const struct config *cfg, const struct route *routes
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,

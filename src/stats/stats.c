@@ -171,6 +171,7 @@ bool stats_item_from_json(struct json_object *obj, size_t index, struct stats_it
     bool ok = ic.found.count == 0;
     if (ok) {
         item.data = xstrdup(json_text(data));
+        item.doc = json_object_get(data);
         *out = item;
     }
     for (size_t i = 0; i < ic.found.count; i++)
@@ -184,4 +185,6 @@ void stats_item_free(struct stats_item *item)
 {
     free(item->data);
     item->data = NULL;
+    json_object_put(item->doc);
+    item->doc = NULL;
 }

@@ -37,6 +37,8 @@ struct stats_item {
     enum stats_type type;
     char date[DATE_STR_LEN];
     char *data;               /* compact JSON text of `data`, owned */
+    struct json_object *doc;  /* `data` parsed (a reference, owned), or NULL: readers parse
+                                 the text.  Saves the store parsing it again for its facts. */
 };
 
 /*

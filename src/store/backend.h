@@ -42,7 +42,7 @@ struct sql_value {
     const char *s;
 };
 
-#define SQL_MAX_PARAMS 16
+#define SQL_MAX_PARAMS 32 /* a risk facts row binds 27 */
 
 static inline struct sql_value sql_int(int64_t i)
 {
@@ -131,6 +131,72 @@ enum store_rc sql_begin_write(struct store *s);
 enum store_rc sql_commit(struct store *s);
 /* Rolls back, keeping the message of the error that caused it. */
 void sql_rollback(struct store *s);
+
+/*
+ * stats_rows.c: a SELECT being assembled from a stats_filter, shared with
+ * facts.c.  Conditions name the columns client_id, type, anr and date, so they
+ * apply to any table (or single-table subquery) that has them.
+ */
+struct query {
+    buf sql;
+    struct sql_value params[SQL_MAX_PARAMS];
+    size_t n;
+    bool has_where;
+    buf anr_set;
+};
+
+void query_bind(struct query *q, struct sql_value v);
+/* Appends " WHERE condition" or " AND condition", binding v when given. */
+void query_where_plain(struct query *q, const char *condition);
+void query_where(struct query *q, const char *condition, struct sql_value v);
+/* The conditions of f: scope, type, client flags, ANRs, and dates unless f->get_last. */
+void query_add_filters(struct store *s, struct query *q, const struct stats_filter *f);
+void query_free(struct query *q);
+
+/*
+ * facts_write.c: the fact tables follow the stats rows (see extract.h).
+ * Written in the caller's transaction; deleting a stats row deletes its facts
+ * by cascade, and triggers take them out of the daily sums and bump
+ * stats_versions.
+ */
+/* The value columns of risk_facts and risk_rollup: cell i (extract.h) is v<i>_u, v<i>_n. */
+#define RISK_VALUE_COLUMNS \
+    "v0_u, v0_n, v1_u, v1_n, v2_u, v2_n, v3_u, v3_n, v4_u, v4_n, v5_u, v5_n, v6_u, v6_n, " \
+    "v7_u, v7_n, v8_u, v8_n, v9_u, v9_n, v10_u, v10_n, v11_u, v11_n"
+
+/* Writes the facts of one stats row (whose data is `data`); none must exist yet.
+ * Data without the shape of its type gets none (STORE_OK). */
+enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id,
+                           enum stats_type type, const char *date, const char *data);
+/*
+ * The same for many rows of one transaction: the writer remembers the ids of
+ * labels (a batch repeats the same threats) and adds up the new facts' sums,
+ * written to the daily totals by facts_writer_flush() — call it before the
+ * commit, and before anything in the transaction deletes facts it wrote.
+ */
+struct facts_writer;
+struct facts_writer *facts_writer_new(void);
+void facts_writer_free(struct facts_writer *w);
+/* doc: data already parsed (stats_item.doc), or NULL to parse data. */
+enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64_t stats_id,
+                                  int64_t client_id, enum stats_type type, const char *date,
+                                  const char *data, struct json_object *doc);
+enum store_rc facts_writer_flush(struct facts_writer *w, struct store *s);
+/* Drops the facts of a stats row whose data is about to be rewritten. */
+enum store_rc facts_delete(struct store *s, int64_t stats_id);
+/* Writes the facts of every stats row that has none (the migration to version 2). */
+enum store_rc facts_backfill(struct store *s);
+
+/*
+ * Bumps the change counter of one stats type (0..4), or of all (-1), always
+ * together with the global counter.  The public caches compare these
+ * counters on every request, in every instance sharing the database.
+ * INSERT, UPDATE OF data and DELETE on stats (cascades included) and changes
+ * of a client's sharing/local flags or coordinates bump them by trigger, in
+ * the writing transaction; call this for any other change that alters what
+ * processors see (e.g. facts rewritten without a stats row changing).
+ */
+enum store_rc store_bump_versions(struct store *s, int type_or_minus_one);
 
 /*
  * stmt_cache.c: prepared statements of one connection, keyed by their SQL text.

@@ -5,6 +5,9 @@
  * without it.  Each backend lists its migration steps in order (its DDL
  * dialect); store_migrate applies the missing ones in one write transaction,
  * so two processes migrating at once end with the schema applied exactly once.
+ * A step may need work that SQL alone cannot do: after_step() runs it, in the
+ * same transaction, once the step's DDL is applied (version 2: the facts of
+ * the stats already stored, extracted in C).
  */
 #include "store/backend.h"
 
@@ -36,6 +39,14 @@ enum store_rc store_schema_version(struct store *s, int *version)
     return read_version(s, version);
 }
 
+/* C work of the step that brought the schema to version `reached`. */
+static enum store_rc after_step(struct store *s, int reached)
+{
+    if (reached == 2)
+        return facts_backfill(s);
+    return STORE_OK;
+}
+
 static enum store_rc apply_missing_steps(struct store *s)
 {
     enum store_rc rc = STORE_OK;
@@ -54,8 +65,11 @@ static enum store_rc apply_missing_steps(struct store *s)
                           version, s->ops->n_migrations);
     if (version == s->ops->n_migrations)
         return STORE_OK;
-    for (int step = version; step < s->ops->n_migrations && rc == STORE_OK; step++)
+    for (int step = version; step < s->ops->n_migrations && rc == STORE_OK; step++) {
         rc = s->ops->exec_script(s, s->ops->migrations[step]);
+        if (rc == STORE_OK)
+            rc = after_step(s, step + 1);
+    }
     if (rc != STORE_OK)
         return rc;
     struct sql_value latest = sql_int(s->ops->n_migrations);
@@ -84,7 +98,16 @@ enum store_rc store_drop_all(struct store *s)
 {
     enum store_rc rc = sql_begin_write(s);
     if (rc == STORE_OK)
-        rc = s->ops->exec_script(s, "DROP TABLE IF EXISTS stats;"
+        rc = s->ops->exec_script(s, "DROP TABLE IF EXISTS object_facts;"
+                                    "DROP TABLE IF EXISTS object_rollup;"
+                                    "DROP TABLE IF EXISTS risk_facts;"
+                                    "DROP TABLE IF EXISTS risk_rollup;"
+                                    "DROP TABLE IF EXISTS cartography_facts;"
+                                    "DROP TABLE IF EXISTS compliance_referentials;"
+                                    "DROP TABLE IF EXISTS compliance_categories;"
+                                    "DROP TABLE IF EXISTS labels;"
+                                    "DROP TABLE IF EXISTS stats_versions;"
+                                    "DROP TABLE IF EXISTS stats;"
                                     "DROP TABLE IF EXISTS clients;"
                                     "DROP TABLE IF EXISTS schema_version");
     if (rc == STORE_OK)

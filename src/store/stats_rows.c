@@ -23,17 +23,25 @@
 
 /* --- upsert --- */
 
-static enum store_rc insert_item(struct store *s, int64_t client_id, const struct stats_item *item,
-                                 const char *uuid, const char *now)
+/* Inserts the row and its facts. */
+static enum store_rc insert_item(struct store *s, struct facts_writer *w, int64_t client_id,
+                                 const struct stats_item *item, const char *uuid, const char *now)
 {
     const struct sql_value params[] = {
         sql_text(uuid), sql_int(client_id), sql_text(item->anr), sql_int(item->type),
         sql_text(item->date), sql_text(item->data), sql_text(now), sql_text(now),
     };
-    enum store_rc rc = sql_run(s,
+    enum store_rc rc = sql_first_row(s,
         "INSERT INTO stats (uuid, client_id, anr, type, date, data, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        params, sizeof params / sizeof *params, NULL);
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        params, sizeof params / sizeof *params);
+    if (rc == STORE_NOT_FOUND)
+        return store_fail(s, STORE_ERROR, "The database did not return the new stats' id.");
+    if (rc == STORE_OK) {
+        int64_t id = s->ops->get_int(s, 0);
+        sql_end(s);
+        return facts_writer_insert(w, s, id, client_id, item->type, item->date, item->data, item->doc);
+    }
     if (rc != STORE_CONFLICT)
         return rc;
     if (s->conflict == STORE_KEY_STATS_UUID)
@@ -45,19 +53,28 @@ static enum store_rc insert_item(struct store *s, int64_t client_id, const struc
     return rc;
 }
 
-/* Rewrites data only when it changed, so re-sending a day's upload costs no writes. */
-static enum store_rc update_item(struct store *s, int64_t id, const struct stats_item *item, const char *now)
+/* Rewrites data (and its facts) only when it changed, so re-sending a day's
+ * upload costs no writes. */
+static enum store_rc update_item(struct store *s, struct facts_writer *w, int64_t id, int64_t client_id,
+                                 const struct stats_item *item, const char *now)
 {
     const struct sql_value params[] = {sql_text(item->data), sql_text(now), sql_int(id),
                                        sql_text(item->data)};
-    return sql_run(s, "UPDATE stats SET data = ?, updated_at = ? WHERE id = ? AND data <> ?",
-                   params, 4, NULL);
+    int64_t changed = 0;
+    enum store_rc rc = sql_run(s, "UPDATE stats SET data = ?, updated_at = ? WHERE id = ? AND data <> ?",
+                               params, 4, &changed);
+    if (rc != STORE_OK || changed == 0)
+        return rc;
+    rc = facts_delete(s, id);
+    if (rc == STORE_OK)
+        rc = facts_writer_insert(w, s, id, client_id, item->type, item->date, item->data, item->doc);
+    return rc;
 }
 
 /* Stores one item; `stored_uuid` receives the uuid it ends up with. */
-static enum store_rc upsert_item(struct store *s, int64_t client_id, const struct stats_item *item,
-                                 const char *now, char stored_uuid[UUID_STR_LEN],
-                                 struct upsert_result *counts)
+static enum store_rc upsert_item(struct store *s, struct facts_writer *w, int64_t client_id,
+                                 const struct stats_item *item, const char *now,
+                                 char stored_uuid[UUID_STR_LEN], struct upsert_result *counts)
 {
     const struct sql_value key[] = {sql_int(client_id), sql_text(item->anr), sql_int(item->type),
                                     sql_text(item->date)};
@@ -68,7 +85,7 @@ static enum store_rc upsert_item(struct store *s, int64_t client_id, const struc
             memcpy(stored_uuid, item->uuid, UUID_STR_LEN);
         else
             uuid_generate_str(stored_uuid);
-        rc = insert_item(s, client_id, item, stored_uuid, now);
+        rc = insert_item(s, w, client_id, item, stored_uuid, now);
         counts->created += rc == STORE_OK;
         return rc;
     }
@@ -81,7 +98,7 @@ static enum store_rc upsert_item(struct store *s, int64_t client_id, const struc
         return store_fail(s, STORE_CONFLICT,
                           "Stats %s conflicts with stats %s, already stored for analysis %s on %s.",
                           item->uuid, stored_uuid, item->anr, item->date);
-    rc = update_item(s, id, item, now);
+    rc = update_item(s, w, id, client_id, item, now);
     counts->updated += rc == STORE_OK;
     return rc;
 }
@@ -106,12 +123,15 @@ enum store_rc store_stats_upsert(struct store *s, int64_t client_id, struct stat
     char now[TIMESTAMP_STR_LEN];
     timestamp_now(now);
     char (*uuids)[UUID_STR_LEN] = xcalloc(n ? n : 1, UUID_STR_LEN);
+    struct facts_writer *w = facts_writer_new();
     enum store_rc rc = sql_begin_write(s);
     if (rc != STORE_OK)
         goto out;
     rc = require_client(s, client_id);
     for (size_t i = 0; i < n && rc == STORE_OK; i++)
-        rc = upsert_item(s, client_id, &items[i], now, uuids[i], &counts);
+        rc = upsert_item(s, w, client_id, &items[i], now, uuids[i], &counts);
+    if (rc == STORE_OK)
+        rc = facts_writer_flush(w, s);
     if (rc == STORE_OK)
         rc = sql_commit(s);
     if (rc != STORE_OK) {
@@ -122,65 +142,60 @@ enum store_rc store_stats_upsert(struct store *s, int64_t client_id, struct stat
         memcpy(items[i].uuid, uuids[i], UUID_STR_LEN);
     *result = counts;
 out:
+    facts_writer_free(w);
     free(uuids);
     return rc;
 }
 
 /* --- listing --- */
 
-/* A SELECT being assembled: its text, its bound values, the storage they borrow. */
-struct query {
-    buf sql;
-    struct sql_value params[SQL_MAX_PARAMS];
-    size_t n;
-    bool has_where;
-    buf anr_set;
-};
+/* A SELECT being assembled (struct query, backend.h): its text, its bound
+ * values, the storage they borrow. */
 
-static void bind(struct query *q, struct sql_value v)
+void query_bind(struct query *q, struct sql_value v)
 {
     q->params[q->n++] = v; /* a filter has fewer conditions than SQL_MAX_PARAMS */
 }
 
 /* Adds a condition without parameter. */
-static void where_plain(struct query *q, const char *condition)
+void query_where_plain(struct query *q, const char *condition)
 {
     buf_puts(&q->sql, q->has_where ? " AND " : " WHERE ");
     buf_puts(&q->sql, condition);
     q->has_where = true;
 }
 
-static void where(struct query *q, const char *condition, struct sql_value v)
+void query_where(struct query *q, const char *condition, struct sql_value v)
 {
-    where_plain(q, condition);
-    bind(q, v);
+    query_where_plain(q, condition);
+    query_bind(q, v);
 }
 
-static void add_filters(struct store *s, struct query *q, const struct stats_filter *f)
+void query_add_filters(struct store *s, struct query *q, const struct stats_filter *f)
 {
     size_t n_anrs = f->anrs ? f->n_anrs : 0;
     if (f->client_id)
-        where(q, "client_id = ?", sql_int(f->client_id));
+        query_where(q, "client_id = ?", sql_int(f->client_id));
     if (f->has_type)
-        where(q, "type = ?", sql_int(f->type));
+        query_where(q, "type = ?", sql_int(f->type));
     if (f->local_only && f->sharing_only)
-        where_plain(q, "client_id IN (SELECT id FROM clients WHERE local AND is_sharing_enabled)");
+        query_where_plain(q, "client_id IN (SELECT id FROM clients WHERE local AND is_sharing_enabled)");
     else if (f->local_only)
-        where_plain(q, "client_id IN (SELECT id FROM clients WHERE local)");
+        query_where_plain(q, "client_id IN (SELECT id FROM clients WHERE local)");
     else if (f->sharing_only)
-        where_plain(q, "client_id IN (SELECT id FROM clients WHERE is_sharing_enabled)");
+        query_where_plain(q, "client_id IN (SELECT id FROM clients WHERE is_sharing_enabled)");
     if (n_anrs == 1) {
-        where(q, "anr = ?", sql_text(f->anrs[0]));
+        query_where(q, "anr = ?", sql_text(f->anrs[0]));
     } else if (n_anrs > 1) {
         s->ops->encode_set(&q->anr_set, f->anrs, n_anrs);
-        where(q, s->ops->anr_in_set, sql_text(q->anr_set.data));
+        query_where(q, s->ops->anr_in_set, sql_text(q->anr_set.data));
     }
     if (f->get_last)
         return;
     if (f->date_from[0])
-        where(q, "date >= ?", sql_text(f->date_from));
+        query_where(q, "date >= ?", sql_text(f->date_from));
     if (f->date_to[0])
-        where(q, "date <= ?", sql_text(f->date_to));
+        query_where(q, "date <= ?", sql_text(f->date_to));
 }
 
 static void build_rows_query(struct store *s, struct query *q, const struct stats_filter *f)
@@ -192,33 +207,33 @@ static void build_rows_query(struct store *s, struct query *q, const struct stat
                  "JOIN (SELECT id, first_id FROM (SELECT id, "
                  "ROW_NUMBER() OVER (PARTITION BY client_id, anr ORDER BY date DESC, id DESC) AS pos, "
                  "MIN(id) OVER (PARTITION BY client_id, anr) AS first_id FROM stats");
-        add_filters(s, q, f);
+        query_add_filters(s, q, f);
         buf_puts(&q->sql,
                  ") AS ranked WHERE pos = 1) AS latest ON s.id = latest.id ORDER BY latest.first_id");
     } else {
         buf_puts(&q->sql, "SELECT " STATS_COLUMNS " FROM stats");
-        add_filters(s, q, f);
+        query_add_filters(s, q, f);
         buf_puts(&q->sql, f->order == STATS_ORDER_TYPE_DATE ? " ORDER BY type, date, id"
                                                              : " ORDER BY date, id");
     }
     buf_puts(&q->sql, " LIMIT ? OFFSET ?");
-    bind(q, sql_int(f->limit > 0 ? f->limit : INT64_MAX));
-    bind(q, sql_int(f->offset));
+    query_bind(q, sql_int(f->limit > 0 ? f->limit : INT64_MAX));
+    query_bind(q, sql_int(f->offset));
 }
 
 static void build_count_query(struct store *s, struct query *q, const struct stats_filter *f)
 {
     if (f->get_last) {
         buf_puts(&q->sql, "SELECT COUNT(*) FROM (SELECT 1 FROM stats");
-        add_filters(s, q, f);
+        query_add_filters(s, q, f);
         buf_puts(&q->sql, " GROUP BY client_id, anr) AS pairs");
     } else {
         buf_puts(&q->sql, "SELECT COUNT(*) FROM stats");
-        add_filters(s, q, f);
+        query_add_filters(s, q, f);
     }
 }
 
-static void query_free(struct query *q)
+void query_free(struct query *q)
 {
     buf_free(&q->sql);
     buf_free(&q->anr_set);

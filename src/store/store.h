@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stats/extract.h"
 #include "stats/stats.h"
 #include "util/date.h"
 #include "util/ids.h"
@@ -164,5 +165,196 @@ enum store_rc store_stats_list(struct store *s, const struct stats_filter *f, st
 enum store_rc store_stats_delete_anr(struct store *s, int64_t client_id, const char *anr,
                                      int64_t *deleted);
 enum store_rc store_stats_count(struct store *s, int64_t *count);
+
+/* --- maintenance, sharing and import (maintenance.c, import.c) --- */
+
+/* The stats a command works through in id order, a page at a time (push, export). */
+struct stats_selection {
+    int64_t client_id;            /* 0 = every client */
+    bool shared_local_only;       /* only local clients with is_sharing_enabled (push) */
+    bool has_type;
+    enum stats_type type;
+    char date_from[DATE_STR_LEN]; /* "" = no bound */
+    char date_to[DATE_STR_LEN];   /* "" = no bound */
+};
+
+/* The rows of sel with an id above after_id, by id, at most limit (> 0) of them;
+ * out->total is the number of rows in the page.  Reading on from the last id
+ * of a page neither skips nor repeats rows while others are written. */
+enum store_rc store_stats_select(struct store *s, const struct stats_selection *sel,
+                                 int64_t after_id, int64_t limit, struct stats_page *out);
+enum store_rc store_stats_select_count(struct store *s, const struct stats_selection *sel,
+                                       int64_t *count);
+
+/* Deletes a client's stats: all of them, or those of one type (has_type). */
+enum store_rc store_stats_delete_client(struct store *s, int64_t client_id, bool has_type,
+                                        enum stats_type type, int64_t *deleted);
+/* Deletes every stats dated before `before` ("YYYY-MM-DD"). */
+enum store_rc store_stats_purge(struct store *s, const char *before, int64_t *deleted);
+/* Counts the (client, ANR, type, date) keys that more than one stats of `type`
+ * share, among stats dated before `before` ("" = any date). */
+enum store_rc store_stats_count_duplicates(struct store *s, enum stats_type type,
+                                           const char *before, int64_t *keys);
+
+/* A stats as `stats list-last` shows it. */
+struct stats_recent {
+    char uuid[UUID_STR_LEN];
+    char anr[UUID_STR_LEN];
+    enum stats_type type;
+    char date[DATE_STR_LEN];
+    char *client_name;
+};
+
+struct stats_recent_list {
+    struct stats_recent *items;
+    size_t count;
+};
+void stats_recent_list_free(struct stats_recent_list *l);
+
+/* The `limit` (> 0) most recent stats: latest date first, then latest stored. */
+enum store_rc store_stats_recent(struct store *s, int64_t limit, struct stats_recent_list *out);
+
+struct insert_result {
+    size_t inserted;
+    size_t skipped;  /* uuid already stored, or (anr, type, date) already held by the client */
+};
+
+/*
+ * Stores a batch for one client in one transaction, durable on return, inserting
+ * only what is new: an item whose uuid is already stored (under any client), or
+ * whose (anr, type, date) the client already holds, is skipped and counted, never
+ * changed.  Every item->uuid must be set.  Used where stats arrive with the
+ * uuids given elsewhere (pull, import of the original's database), so running
+ * it again stores nothing twice.
+ */
+enum store_rc store_stats_insert_new(struct store *s, int64_t client_id,
+                                     const struct stats_item *items, size_t n,
+                                     struct insert_result *result);
+/* Inserts c as store_client_create does, but keeps c->created_at and
+ * c->last_seen ("" = never seen): a client taken over from elsewhere keeps its dates. */
+enum store_rc store_client_import(struct store *s, struct client *c);
+
+/* --- figures for processors (facts.c, versions.c) ---
+ *
+ * Processors never read stored documents: the figures they need were
+ * extracted at ingestion (src/stats/extract.h) into indexed tables, and these
+ * functions aggregate them in SQL.  `f` describes the selection like for
+ * store_stats_list (offset, limit and order are ignored; f->type is
+ * required).  Without ANRs and get_last, sums come from per-client daily
+ * totals, so the cost follows the clients, dates and objects of the answer,
+ * not the number of stats.  Sums are exact (struct decimal).
+ */
+
+/* Change counters: one per type, and a global one bumped by every change. */
+struct stats_versions {
+    int64_t global;
+    int64_t of_type[STATS_TYPE_COUNT];
+};
+enum store_rc store_stats_versions(struct store *s, struct stats_versions *out);
+
+/* label1..label4 ("" for null), owned. */
+struct labels {
+    char *label[FACT_LABELS];
+};
+void labels_free(struct labels *l);
+
+/* A threat or vulnerability on one date: sums over the selected stats of that
+ * date that contain it. */
+struct object_day {
+    char object[UUID_STR_LEN];
+    char date[DATE_STR_LEN];
+    int64_t n;                              /* stats containing it */
+    struct decimal count, max_risk, rate;   /* sums */
+};
+
+struct object_days {
+    struct object_day *items;               /* by object, then date */
+    size_t count;
+};
+void object_days_free(struct object_days *d);
+
+/* f->type: threat or vulnerability. */
+enum store_rc store_object_days(struct store *s, const struct stats_filter *f, struct object_days *out);
+
+/* An object and the latest date it occurs on in the selection. */
+struct object_latest {
+    const char *object;
+    const char *date;
+};
+
+/* out[i] = the labels of objects[i]'s most recent occurrence in the selection
+ * (latest date, then last stored); objects sorted by uuid, distinct. */
+enum store_rc store_object_labels(struct store *s, const struct stats_filter *f,
+                                  const struct object_latest *objects, size_t n, struct labels *out);
+
+/* Per client and object, over the selected stats: how many contain it, and the
+ * sum of its count.  For the map. */
+struct object_client_total {
+    int64_t client_id;
+    char object[UUID_STR_LEN];
+    int64_t n;
+    struct decimal count;
+};
+
+struct object_client_totals {
+    struct object_client_total *items;      /* by client, then object */
+    size_t count;
+};
+void object_client_totals_free(struct object_client_totals *t);
+enum store_rc store_object_client_totals(struct store *s, const struct stats_filter *f,
+                                         struct object_client_totals *out);
+
+/* Risk cells (extract.h numbering) on one date, over the selected stats of that date. */
+struct risk_day {
+    char date[DATE_STR_LEN];
+    int64_t n;                              /* stats of that date */
+    struct decimal sum[RISK_CELLS];
+};
+
+struct risk_days {
+    struct risk_day *items;                 /* by date */
+    size_t count;
+};
+void risk_days_free(struct risk_days *d);
+enum store_rc store_risk_days(struct store *s, const struct stats_filter *f, struct risk_days *out);
+
+/* The latest cartography stats of each (client, ANR) in the selection, summed. */
+struct cartography_totals {
+    int64_t analyses;
+    int64_t *scales[CARTO_SCALES];          /* sorted unions */
+    size_t n_scales[CARTO_SCALES];
+    struct carto_cell *cells;               /* sums > 0, by matrix, row, column */
+    size_t n_cells;
+};
+void cartography_totals_free(struct cartography_totals *t);
+enum store_rc store_cartography_totals(struct store *s, const struct stats_filter *f,
+                                       struct cartography_totals *out);
+
+/* Over the latest compliance stats of each (client, ANR) in the selection: */
+struct compliance_referential_total {
+    char referential[UUID_STR_LEN];
+    int64_t analyses;                       /* selected stats that contain it */
+    struct labels labels;                   /* of the latest of them */
+};
+
+/* A category: a referential and the labels of one of its categories. */
+struct compliance_category_total {
+    char referential[UUID_STR_LEN];
+    struct labels labels;
+    int64_t n_current, n_target;            /* occurrences in current / target */
+    struct decimal current, target;         /* sums of their values */
+    int64_t controls;                       /* the largest number of controls */
+};
+
+struct compliance_totals {
+    struct compliance_referential_total *referentials; /* by referential */
+    size_t n_referentials;
+    struct compliance_category_total *categories;      /* by referential, then first seen
+                                                          (stats insertion, then position) */
+    size_t n_categories;
+};
+void compliance_totals_free(struct compliance_totals *t);
+enum store_rc store_compliance_totals(struct store *s, const struct stats_filter *f,
+                                      struct compliance_totals *out);
 
 #endif

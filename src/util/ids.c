@@ -75,7 +75,7 @@ void token_hash(const char *token, char out[TOKEN_HASH_STR_LEN])
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     EVP_Digest(token, strlen(token), digest, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < 32; i++) {
+    for (size_t i = 0; i < 32; i++) {
         out[2 * i] = hex[digest[i] >> 4];
         out[2 * i + 1] = hex[digest[i] & 15];
     }

@@ -232,7 +232,9 @@ static bool scan_number(const char *text, size_t len, size_t *i, char *err, size
     size_t rest = len - *i;
     bool integral = false;
     size_t n = number_len(s, rest, &integral);
-    /* Whatever follows a number must not continue it ("1.", "1.5.3", "-Infinity"). */
+    /* Whatever follows a number must not continue it ("1.", "1.5.3", "-Infinity").
+     * memchr, not strchr: a NUL must not match the terminator of the set. */
+    // NOLINTNEXTLINE(bugprone-not-null-terminated-result)
     if (n == 0 || (n < rest && (is_digit(s[n]) || memchr(".eE+-", s[n], 5))))
         return fail(err, errlen, "Invalid JSON at offset %zu: malformed number.", *i);
     if (integral ? !integer_fits_int64(s, n) : !decimal_is_finite(s, n))

@@ -125,6 +125,40 @@ static void put_timestamp(buf *b)
     buf_printf(b, "%s,%03ld ", date, now.tv_nsec / 1000000);
 }
 
+/* Length of the UTF-8 sequence at s[0..left) when its shape is valid, else 0. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (n == 0 || n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* One event, one line of text: messages carry what clients sent (paths, names),
+ * so control characters (newlines that would forge entries, terminal escapes)
+ * become spaces and bytes that are not UTF-8 become '?'. */
+static void neutralise(buf *line, size_t from)
+{
+    unsigned char *s = (unsigned char *)line->data;
+    for (size_t i = from; i < line->len;) {
+        if (s[i] < 0x20 || s[i] == 0x7F) {
+            s[i++] = ' ';
+        } else if (s[i] < 0x80) {
+            i++;
+        } else {
+            size_t n = utf8_len(s + i, line->len - i);
+            if (n == 0)
+                s[i++] = '?';
+            else
+                i += n;
+        }
+    }
+}
+
 void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 {
     if (!log_enabled(level))
@@ -137,10 +171,7 @@ void log_msg(enum log_level level, const char *module, const char *fmt, ...)
     va_start(ap, fmt);
     buf_vprintf(&line, fmt, ap);
     va_end(ap);
-    /* One event, one line: a message carrying newlines can't forge entries. */
-    for (size_t i = message_start; i < line.len; i++)
-        if (line.data[i] == '\n' || line.data[i] == '\r')
-            line.data[i] = ' ';
+    neutralise(&line, message_start);
     buf_putc(&line, '\n');
     pthread_mutex_lock(&log_lock);
     /* Nowhere left to report a failed log write; the event is dropped. */

@@ -13,6 +13,7 @@ import os
 import pathlib
 import re
 import select
+import shlex
 import signal
 import socket
 import subprocess
@@ -29,6 +30,8 @@ ADMIN_TOKEN = "integration-admin-token-" + "x" * 40
 MONARC_UA = "MONARC/2.14.1"
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URI else [])
+# A command put before the server's, e.g. "valgrind --error-exitcode=99 …" (scripts/valgrind.sh).
+WRAPPER = shlex.split(os.environ.get("STATS_WRAPPER", ""))
 
 
 def fixture_text(name):
@@ -41,8 +44,8 @@ def fixture(name):
 
 def run_cli(env, *args, input=None, check=True):
     """Runs a stats-service command; returns the CompletedProcess."""
-    proc = subprocess.run([BIN, *args], env=env, input=input, capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(WRAPPER + [BIN, *args], env=env, input=input, capture_output=True,
+                          text=True, timeout=300 if WRAPPER else 60)
     if check and proc.returncode != 0:
         raise AssertionError(f"{args} failed ({proc.returncode}): {proc.stderr}")
     return proc
@@ -71,11 +74,17 @@ class Response:
 class Client:
     """An HTTP client on one keep-alive connection, like MONARC's Guzzle."""
 
-    def __init__(self, port, token=None, user_agent=MONARC_UA):
+    def __init__(self, port, token=None, user_agent=MONARC_UA, source=None):
         self.port = port
         self.token = token
         self.user_agent = user_agent
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        # source: another loopback address to come from (per-address limits).
+        self.source = (source, 0) if source else None
+        self.conn = self._connect()
+
+    def _connect(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                          source_address=self.source)
 
     def request(self, method, path, body=None, raw=None, headers=None, token=...):
         """body: a Python value sent as compact JSON; raw: bytes/str sent as they are."""
@@ -100,13 +109,13 @@ class Client:
         except (http.client.HTTPException, ConnectionError):
             # The server may close after an early answer: reconnect once, like a client would.
             self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.conn = self._connect()
             self.conn.request(method, path, body=data, headers=hdrs)
             resp = self.conn.getresponse()
         out = Response(resp.status, resp.getheaders(), resp.read())
         if resp.will_close:
             self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.conn = self._connect()
         return out
 
     def get(self, path, body=None, **kw):
@@ -153,8 +162,8 @@ class Server:
 
     def start(self):
         self.stderr = open(self.tmp / "stderr.txt", "a")
-        self.proc = subprocess.Popen([BIN, "serve"], env=self.env, stdout=subprocess.PIPE,
-                                     stderr=self.stderr, text=True)
+        self.proc = subprocess.Popen(WRAPPER + [BIN, "serve"], env=self.env,
+                                     stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         for line in self.proc.stdout:
             m = re.match(r"Listening on http://[^:]+:(\d+)/", line)
             if m:
@@ -175,6 +184,14 @@ class Server:
         err = (self.tmp / "stderr.txt").read_text()
         assert "Sanitizer" not in err and "runtime error" not in err, err
         assert code == 0, f"server exited with {code}: {err}"
+
+    def kill(self):
+        """SIGKILL: no drain, no clean-up, as a crash or a power cut of the process."""
+        self.proc.kill()
+        self.proc.wait(timeout=60)
+        self.proc.stdout.close()
+        self.stderr.close()
+        self.proc = None
 
     def client(self, token=None, **kw):
         return Client(self.port, token, **kw)

@@ -143,7 +143,7 @@ def test_unknown_command_prints_usage_on_stderr(cli):
     (("db", "--help"), "Usage: stats-service db"),
     (("db", "create", "--help"), "Usage: stats-service db create"),
     (("db", "init", "--help"), "Usage: stats-service db init"),
-    (("db", "empty", "--help"), "Usage: stats-service db empty [-y]"),
+    (("db", "empty", "--help"), "Usage: stats-service db empty [--yes]"),
     (("client", "--help"), "Usage: stats-service client <subcommand>"),
     (("client", "create", "--help"), "Usage: stats-service client create --name NAME"),
     (("client", "list", "--help"), "Usage: stats-service client list [--json]"),

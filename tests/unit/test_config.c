@@ -27,7 +27,8 @@ static const char *const env_names[] = {
     "REMOTE_STATS_SERVER", "REMOTE_STATS_TOKEN", "MOSP_URL", "LOG_PATH", "LOG_LEVEL", "SECRET_KEY",
     "THREADS", "MAX_BODY_SIZE", "TIMEZONE", "UPDATE_COMMAND", "SECURITY_CONTACT",
     "SECURITY_TXT_EXPIRES", "MAX_PAGE_SIZE", "METRICS_ALLOW", "MAP_TILES_URL", "REMOTE_TIMEOUT",
-    "REMOTE_RETRIES", "REMOTE_CA_FILE", "TESTING", "DEBUG", "SQLALCHEMY_TRACK_MODIFICATIONS",
+    "REMOTE_RETRIES", "REMOTE_CA_FILE", "AUTH_FAILURES_PER_MINUTE", "TESTING", "DEBUG",
+    "SQLALCHEMY_TRACK_MODIFICATIONS",
     "DB_CONFIG_DICT", "DATABASE_NAME", "SERVER_NAME",
 };
 
@@ -126,6 +127,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->remote_timeout, 30);
     assert_int_equal(c->remote_retries, 5);
     assert_null(c->remote_ca_file);
+    assert_int_equal(c->auth_failures_per_minute, 30);
     /* A random secret, different on every start. */
     assert_true(strlen(c->secret_key) >= 32);
     struct config other;
@@ -255,6 +257,8 @@ static void test_bad_values(void **state)
         {"MAX_PAGE_SIZE", "0"}, {"MAX_PAGE_SIZE", "-5"}, {"MAX_PAGE_SIZE", "1e6"},
         {"REMOTE_TIMEOUT", "0"}, {"REMOTE_TIMEOUT", "30s"},
         {"REMOTE_RETRIES", "0"}, {"REMOTE_RETRIES", "many"},
+        {"AUTH_FAILURES_PER_MINUTE", "-1"}, {"AUTH_FAILURES_PER_MINUTE", "100001"},
+        {"AUTH_FAILURES_PER_MINUTE", "ten"}, {"AUTH_FAILURES_PER_MINUTE", ""},
         {"FIX_PROXY", "maybe"}, {"FIX_PROXY", ""}, {"CLIENT_REGISTRATION_OPEN", "2"},
         {"MAX_BODY_SIZE", "0"}, {"MAX_BODY_SIZE", "-1"}, {"MAX_BODY_SIZE", "10MB"},
         {"MAX_BODY_SIZE", "MiB"}, {"MAX_BODY_SIZE", "99999999999999MiB"},
@@ -336,6 +340,10 @@ static void test_good_values(void **state)
     assert_true(config_set(c, "REMOTE_TIMEOUT", "1", &err));
     assert_true(config_set(c, "REMOTE_RETRIES", "1", &err));
     assert_int_equal(c->remote_timeout + c->remote_retries, 2);
+    assert_true(config_set(c, "AUTH_FAILURES_PER_MINUTE", "0", &err)); /* no limit */
+    assert_int_equal(c->auth_failures_per_minute, 0);
+    assert_true(config_set(c, "AUTH_FAILURES_PER_MINUTE", "100000", &err));
+    assert_int_equal(c->auth_failures_per_minute, 100000);
     assert_true(config_set(c, "TIMEZONE", "UTC", &err));
     assert_string_equal(c->timezone, "UTC");
     if (access("/usr/share/zoneinfo/Europe/Luxembourg", F_OK) == 0) {
@@ -587,6 +595,18 @@ static void test_log_line_format_and_level(void **state)
     free(text);
 }
 
+/* What clients send ends up in messages: the line stays one line of UTF-8 text. */
+static void test_log_neutralises_control_and_invalid_bytes(void **state)
+{
+    struct log_dir *d = *state;
+    assert_true(log_open(d->path, LOG_INFO));
+    log_info("stats.http", "GET /a\x1b[2J\tb\x7f \xff\xfe\xc3 caf\xc3\xa9 \xf0\x9d\x94\xb8 end");
+    char *text = slurp(d->path);
+    assert_string_equal(after_timestamp(text),
+                        "INFO stats.http GET /a [2J b  ??? caf\xc3\xa9 \xf0\x9d\x94\xb8 end\n");
+    free(text);
+}
+
 static void test_log_open_failure(void **state)
 {
     assert_false(log_open("/dev/null/cannot/stats.log", LOG_INFO));
@@ -683,6 +703,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_instance_url_derived, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explicit_values_are_not_derived, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_line_format_and_level, log_setup, log_teardown),
+        cmocka_unit_test_setup_teardown(test_log_neutralises_control_and_invalid_bytes, log_setup,
+                                        log_teardown),
         cmocka_unit_test_setup_teardown(test_log_open_failure, log_setup, log_teardown),
         cmocka_unit_test_setup_teardown(test_log_reopen_after_rotation, log_setup, log_teardown),
         cmocka_unit_test_setup_teardown(test_log_lines_are_whole_under_threads, log_setup,

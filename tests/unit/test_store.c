@@ -202,7 +202,7 @@ static void test_migrate_is_idempotent(void **state)
     struct store *s = *state;
     int version, again;
     assert_int_equal(store_schema_version(s, &version), STORE_OK);
-    assert_int_equal(version, 1);
+    assert_int_equal(version, 2);
     add_client(s, "kept");
     assert_int_equal(store_migrate(s), STORE_OK);
     assert_int_equal(store_schema_version(s, &again), STORE_OK);
@@ -216,7 +216,7 @@ static void test_migrate_is_idempotent(void **state)
     assert_int_equal(version, 0);
     assert_int_equal(store_migrate(s), STORE_OK);
     assert_int_equal(store_schema_version(s, &version), STORE_OK);
-    assert_int_equal(version, 1);
+    assert_int_equal(version, 2);
     assert_int_equal(store_client_count(s, &n), STORE_OK);
     assert_int_equal(n, 0);
 }
@@ -745,6 +745,41 @@ static void test_list_filters(void **state)
     PAGE(s, &f, 3, "1/0/2026-01-01", "1/1/2026-01-01", "1/0/2026-01-02");
 }
 
+/* local_only and sharing_only select by the owner's flags, alone or together. */
+static void test_list_client_flags(void **state)
+{
+    struct store *s = *state;
+    int64_t a, b;
+    fill(s, &a, &b); /* both local and sharing */
+    struct client cb;
+    assert_int_equal(store_client_by_name(s, "b", &cb), STORE_OK);
+    cb.local = false;
+    assert_int_equal(store_client_update(s, &cb), STORE_OK);
+    struct stats_filter f = risk_of(0);
+    f.local_only = true;
+    PAGE(s, &f, 4, "1/0/2026-01-01", "2/0/2026-01-01", "1/0/2026-01-02", "3/0/2026-02-01");
+    f = risk_of(0);
+    f.sharing_only = true;
+    PAGE(s, &f, 5, "1/0/2026-01-01", "2/0/2026-01-01", "1/0/2026-01-02", "1/0/2026-01-03", "3/0/2026-02-01");
+
+    struct client ca;
+    assert_int_equal(store_client_by_name(s, "a", &ca), STORE_OK);
+    ca.is_sharing_enabled = false;
+    assert_int_equal(store_client_update(s, &ca), STORE_OK);
+    PAGE(s, &f, 1, "1/0/2026-01-03");
+    f.local_only = true; /* b is the only sharing client and is not local */
+    assert_empty_page(s, &f, 0);
+    f = risk_of(0);
+    f.get_last = true;
+    f.sharing_only = true;
+    PAGE(s, &f, 1, "1/0/2026-01-03");
+    f = risk_of(a);
+    f.sharing_only = true; /* a's own stats, but a does not share */
+    assert_empty_page(s, &f, 0);
+    client_free(&ca);
+    client_free(&cb);
+}
+
 static void test_list_pages(void **state)
 {
     struct store *s = *state;
@@ -942,6 +977,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upsert_conflicts_store_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upsert_large_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_client_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_get_last, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_round_trips, setup, teardown),

@@ -1,0 +1,86 @@
+/*
+ * processor.h — named aggregations over a selection of stats of one type
+ * (spec: processors.md).
+ *
+ * A processor is one source file defining one `const struct processor`: its
+ * name, type, description, parameters and run function.  registry.c lists
+ * them; everything else (the processed API, the public JSON, discovery,
+ * parameter validation) reads the registry, so adding a processor is its file
+ * plus one line in registry.c and one in meson.build.
+ *
+ * Parameters are sets of words: each parameter declares its allowed values,
+ * and a request chooses some of them (a comma-separated string or a JSON list;
+ * all of them by default).  A processor reads its choices from
+ * processor_args as bit sets over its values[].
+ *
+ * run() reads figures from the store (store.h, facts section) and appends its
+ * JSON output to `out`; it is deterministic for the same stored data.
+ */
+#ifndef PROCESSORS_PROCESSOR_H
+#define PROCESSORS_PROCESSOR_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "stats/stats.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/errors.h"
+
+#define PROCESSOR_MAX_PARAMS 4
+#define PROCESSOR_MAX_VALUES 8
+
+struct processor_param {
+    const char *name;
+    const char *const *values;   /* allowed words, NULL-terminated, at most PROCESSOR_MAX_VALUES */
+    const char *description;
+};
+
+/* chosen[i]: bit j set when params[i].values[j] was chosen (default: every bit). */
+struct processor_args {
+    unsigned chosen[PROCESSOR_MAX_PARAMS];
+};
+
+struct processor {
+    const char *name;
+    enum stats_type type;
+    const char *description;
+    const struct processor_param *params;   /* may be NULL when n_params is 0 */
+    size_t n_params;
+    /* f selects the stats (f->type is this processor's type). */
+    enum store_rc (*run)(struct store *s, const struct stats_filter *f,
+                         const struct processor_args *args, buf *out);
+};
+
+/* --- registry.c --- */
+
+size_t processor_count(void);
+const struct processor *processor_at(size_t i);
+/* NULL when no processor has this name. */
+const struct processor *processor_find(const char *name);
+/* "a, b" — the names of the processors made for `type`. */
+void processor_names_of_type(enum stats_type type, buf *out);
+/* The body of GET /api/v1/stats/processed/list. */
+void processor_list_json(buf *out);
+
+/* Every parameter at its default (all its values). */
+void processor_args_default(struct processor_args *args);
+
+/*
+ * Reads `params` (processor_params as received: NULL or absent, an object,
+ * [] meaning none, "" meaning none, or a string holding one of those as JSON)
+ * into args.  Unknown names and words are problems, appended to errs with
+ * fields "processor_params.<name>".  Returns true when there was none.
+ */
+bool processor_parse_args(const struct processor *p, struct json_object *params,
+                          struct processor_args *args, struct error_list *errs);
+
+/* --- output.c: JSON pieces several processors write --- */
+
+/* {"label1": …, "label4": …} */
+void processor_labels_json(buf *out, const struct labels *l);
+/* A mean, or null when nothing was averaged. */
+void processor_mean_json(buf *out, struct decimal sum, int64_t n);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * extract.h — the figures processors need, taken out of a stats `data` once.
+ *
+ * At ingestion the store turns each document into "facts" (per threat or
+ * vulnerability: its uuid, labels and three metrics; per risk stats: 12 level
+ * values; per cartography: its scales and non-zero matrix cells; per
+ * compliance: its referentials and categories) and keeps them in indexed
+ * tables, so processors aggregate rows in SQL instead of parsing documents.
+ *
+ * Numbers are kept as exact decimals (struct decimal): whole units plus
+ * billionths.  Sums of them are integer sums, hence exact and independent of
+ * the order rows are added in: the same stored data gives the same means on
+ * every path and backend, and removing a value from a running sum restores
+ * the previous sum exactly.
+ *
+ * Pure functions: no SQL, no I/O.  Extraction accepts any JSON (it is fuzzed);
+ * a document that does not have the shape of its type is refused (false), as
+ * validation (stats.h) would have refused it.
+ */
+#ifndef STATS_EXTRACT_H
+#define STATS_EXTRACT_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stats/stats.h"
+#include "util/ids.h"
+
+/* value = units + nanos / 10^9.  A single value has 0 ≤ nanos < 10^9; a sum
+ * may hold more nanos until decimal_normalize() carries them. */
+struct decimal {
+    int64_t units;
+    int64_t nanos;
+};
+
+#define DECIMAL_NANOS 1000000000LL
+/* Values are clamped to ±10^12 so that sums of millions of them fit 64 bits. */
+#define DECIMAL_MAX 1e12
+
+struct decimal decimal_from_double(double v);
+void decimal_add(struct decimal *sum, struct decimal v);
+/* Carries nanos into units (0 ≤ nanos < 10^9 afterwards). */
+struct decimal decimal_normalize(struct decimal d);
+double decimal_to_double(struct decimal d);
+/* sum / n as a double; 0 when n is 0. */
+double decimal_mean(struct decimal sum, int64_t n);
+
+#define FACT_LABELS 4 /* label1..label4: fr, en, de, nl */
+
+/* Labels borrowed from the document; null or absent labels are "". */
+struct fact_labels {
+    const char *label[FACT_LABELS];
+};
+
+/* One threat or vulnerability of a stats (the uuid lower-cased). */
+struct object_fact {
+    char uuid[UUID_STR_LEN];
+    struct fact_labels labels;
+    struct decimal count, max_risk, rate;
+};
+
+/* Risk cells: state (current, residual) × kind (informational, operational) ×
+ * level (Low, Medium, High), numbered state * 6 + kind * 3 + level. */
+#define RISK_CELLS 12
+
+struct risk_fact {
+    struct decimal value[RISK_CELLS];
+};
+
+/* Cartography matrices, numbered state * 2 + kind like the risk cells. */
+#define CARTO_MATRICES 4
+#define CARTO_SCALES 3 /* impact, probability, likelihood */
+/* Matrix keys and scale values are at most 9 digits (validation); counts are clamped here. */
+#define CARTO_COUNT_MAX 1000000000000LL
+
+struct carto_cell {
+    int matrix;
+    int64_t row, col;
+    int64_t value; /* > 0: zero cells are left out */
+};
+
+struct carto_fact {
+    int64_t *scales[CARTO_SCALES];  /* sorted, distinct */
+    size_t n_scales[CARTO_SCALES];
+    struct carto_cell *cells;       /* sorted by matrix, row, col */
+    size_t n_cells;
+};
+
+/* The i-th category of `current` paired with the i-th of `target`. */
+struct compliance_category {
+    struct fact_labels labels;      /* from `current`, or `target` when current has no i-th */
+    bool has_current, has_target;
+    struct decimal current, target;
+    int64_t controls;               /* the larger of the two lists of controls */
+};
+
+struct compliance_referential {
+    char uuid[UUID_STR_LEN];
+    struct fact_labels labels;
+    struct compliance_category *categories;
+    size_t n_categories;
+};
+
+struct stats_facts {
+    enum stats_type type;
+    struct json_object *doc;        /* holds the strings the labels borrow */
+    struct object_fact *objects;    /* threat, vulnerability: distinct uuids, last one wins */
+    size_t n_objects;
+    struct risk_fact risk;
+    struct carto_fact carto;
+    struct compliance_referential *referentials;
+    size_t n_referentials;
+};
+
+/* Extracts the facts of `data` (a reference is taken). False, with nothing to
+ * free, when data does not have the shape of its type. */
+bool stats_extract(enum stats_type type, struct json_object *data, struct stats_facts *out);
+/* The same from JSON text (as stored). */
+bool stats_extract_text(enum stats_type type, const char *text, size_t len, struct stats_facts *out);
+void stats_facts_free(struct stats_facts *f);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * answer_cache.c — the in-memory cache of public JSON answers (see answer_cache.h).
+ */
+#include "web/answer_cache.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define CACHE_ENTRIES 128
+#define CACHE_MAX_BYTES (64u << 20)
+#define ETAG_LEN 20       /* "\"" + 16 hex digits + "\"" + NUL, rounded */
+#define HTTP_DATE_LEN 32
+
+struct entry {
+    char *key;            /* NULL: free slot */
+    char *body;
+    size_t len;
+    char etag[ETAG_LEN];
+    time_t modified;
+    int64_t versions[STATS_TYPE_COUNT];
+    uint64_t used;        /* last use, for eviction */
+};
+
+static struct {
+    pthread_mutex_t lock;
+    struct entry entries[CACHE_ENTRIES];
+    size_t bytes;
+    uint64_t clock;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* FNV-1a, 64 bits: a body's fingerprint for its ETag. */
+static void etag_of(const char *data, size_t len, char out[ETAG_LEN])
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)data[i];
+        h *= 1099511628211ULL;
+    }
+    snprintf(out, ETAG_LEN, "\"%016llx\"", (unsigned long long)h);
+}
+
+static void http_date(time_t t, char out[HTTP_DATE_LEN])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, HTTP_DATE_LEN, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* If-None-Match: "*" or a list of (possibly weak) tags, one of which is ours. */
+static bool etag_listed(const char *header, const char *etag)
+{
+    size_t etag_len = strlen(etag);
+    for (const char *p = header; *p;) {
+        p += strspn(p, " \t,");
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        size_t len = strcspn(p, ",");
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == etag_len && memcmp(p, etag, len) == 0)
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
+/* RFC 9110: If-None-Match decides when present; else If-Modified-Since. */
+static bool not_modified(struct request *req, const char *etag, time_t modified)
+{
+    const char *inm = request_header(req, "If-None-Match");
+    if (inm)
+        return etag_listed(inm, etag);
+    const char *ims = request_header(req, "If-Modified-Since");
+    struct tm tm = {0};
+    if (!ims || !strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm))
+        return false;
+    return modified <= timegm(&tm);
+}
+
+/* Sets the validators, and answers 304 instead when the request's conditions match. */
+static void finish_answer(struct request *req, const char *etag, time_t modified)
+{
+    char date[HTTP_DATE_LEN];
+    http_date(modified, date);
+    if (not_modified(req, etag, modified))
+        reply_empty(req, 304);
+    reply_header(req, "ETag", etag);
+    reply_header(req, "Last-Modified", date);
+    reply_header(req, "Cache-Control", "public, no-cache");
+}
+
+static bool same_versions(const struct entry *e, unsigned types, const struct stats_versions *v)
+{
+    for (int t = 0; t < STATS_TYPE_COUNT; t++)
+        if ((types & ANSWER_TYPE(t)) && e->versions[t] != v->of_type[t])
+            return false;
+    return true;
+}
+
+static struct entry *find(const char *key)
+{
+    for (size_t i = 0; i < CACHE_ENTRIES; i++)
+        if (cache.entries[i].key && strcmp(cache.entries[i].key, key) == 0)
+            return &cache.entries[i];
+    return NULL;
+}
+
+static void drop(struct entry *e)
+{
+    cache.bytes -= e->len;
+    free(e->key);
+    free(e->body);
+    *e = (struct entry){0};
+}
+
+bool answer_cache_serve(struct request *req, const char *key, unsigned types,
+                        const struct stats_versions *now)
+{
+    pthread_mutex_lock(&cache.lock);
+    struct entry *e = find(key);
+    bool hit = e && same_versions(e, types, now);
+    if (hit) {
+        e->used = ++cache.clock;
+        char etag[ETAG_LEN];
+        memcpy(etag, e->etag, ETAG_LEN);
+        time_t modified = e->modified;
+        reply_text(req, 200, "application/json", e->body, e->len);
+        pthread_mutex_unlock(&cache.lock);
+        finish_answer(req, etag, modified);
+        return true;
+    }
+    pthread_mutex_unlock(&cache.lock);
+    return false;
+}
+
+/* A slot for a new entry: the key's old one, a free one, or the least recently used. */
+static struct entry *slot_for(const char *key)
+{
+    struct entry *e = find(key), *oldest = &cache.entries[0];
+    if (e)
+        return e;
+    for (size_t i = 0; i < CACHE_ENTRIES; i++) {
+        if (!cache.entries[i].key)
+            return &cache.entries[i];
+        if (cache.entries[i].used < oldest->used)
+            oldest = &cache.entries[i];
+    }
+    return oldest;
+}
+
+/* Makes room for `len` more bytes, least recently used first. */
+static void evict_for(size_t len)
+{
+    while (cache.bytes + len > CACHE_MAX_BYTES) {
+        struct entry *oldest = NULL;
+        for (size_t i = 0; i < CACHE_ENTRIES; i++)
+            if (cache.entries[i].key && (!oldest || cache.entries[i].used < oldest->used))
+                oldest = &cache.entries[i];
+        if (!oldest)
+            return;
+        drop(oldest);
+    }
+}
+
+void answer_cache_store(struct request *req, const char *key, const struct stats_versions *seen)
+{
+    char etag[ETAG_LEN];
+    const char *body = req->reply.data ? req->reply.data : "";
+    size_t len = req->reply.len;
+    time_t modified = time(NULL);
+    etag_of(body, len, etag);
+    if (len <= CACHE_MAX_BYTES / 4) {
+        struct entry fresh = {.key = xstrdup(key), .body = xmalloc(len ? len : 1), .len = len,
+                              .modified = modified};
+        memcpy(fresh.body, body, len);
+        memcpy(fresh.etag, etag, ETAG_LEN);
+        for (int t = 0; t < STATS_TYPE_COUNT; t++)
+            fresh.versions[t] = seen->of_type[t];
+        pthread_mutex_lock(&cache.lock);
+        evict_for(len);
+        struct entry *e = slot_for(key);
+        if (e->key)
+            drop(e);
+        fresh.used = ++cache.clock;
+        *e = fresh;
+        cache.bytes += len;
+        pthread_mutex_unlock(&cache.lock);
+    }
+    finish_answer(req, etag, modified);
+}

@@ -1,0 +1,119 @@
+// expected.mjs — what the charts must show, worked out independently from
+// the statistics the tests posted (harness.mjs loadData), following
+// ../shared/spec/processors.md: means over the selected stats, the most
+// recent stats of each (client, analysis) for the "latest" scope.
+import {daysAgo} from './harness.mjs';
+
+const LEVELS = ['Low risks', 'Medium risks', 'High risks'];
+
+/* The stats of one type of the clients that share, each with its client's name. */
+function sharedStats(clients, type) {
+  return Object.entries(clients)
+    .filter(([, c]) => c.is_sharing_enabled)
+    .flatMap(([name, c]) => c.stats.filter((s) => s.type === type).map((s) => ({...s, client: name})));
+}
+
+/* scope: "last" (the latest stats of each client's analysis) or a number of days. */
+export function selectStats(clients, type, scope) {
+  const stats = sharedStats(clients, type);
+  if (scope !== 'last') {
+    const from = daysAgo(Number(scope));
+    return stats.filter((s) => s.date >= from);
+  }
+  const latest = new Map();
+  for (const s of stats) {
+    const key = s.client + '/' + s.anr;
+    if (!latest.has(key) || latest.get(key).date <= s.date) {
+      latest.set(key, s);
+    }
+  }
+  return Array.from(latest.values());
+}
+
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+const METRICS = ['count', 'maxRisk', 'averageRate'];
+
+/* threat_average_on_date / vulnerability_average_on_date. */
+export function objectAverages(stats) {
+  const byObject = new Map();
+  for (const s of stats) {
+    for (const o of s.data) {
+      const entry = byObject.get(o.uuid) || {occurrences: [], labels: null, labelsDate: ''};
+      entry.occurrences.push({date: s.date, ...Object.fromEntries(METRICS.map((m) => [m, Number(o[m])]))});
+      if (s.date >= entry.labelsDate) {
+        entry.labels = {label1: o.label1 || '', label2: o.label2 || '', label3: o.label3 || '', label4: o.label4 || ''};
+        entry.labelsDate = s.date;
+      }
+      byObject.set(o.uuid, entry);
+    }
+  }
+  return Array.from(byObject.entries()).sort(([a], [b]) => a.localeCompare(b)).map(([object, e]) => {
+    const dates = Array.from(new Set(e.occurrences.map((o) => o.date))).sort();
+    return {
+      object,
+      labels: e.labels,
+      values: dates.map((date) => {
+        const onDate = e.occurrences.filter((o) => o.date === date);
+        return {date, ...Object.fromEntries(METRICS.map((m) => [m, mean(onDate.map((o) => o[m]))]))};
+      }),
+      averages: Object.fromEntries(METRICS.map((m) => [m, mean(e.occurrences.map((o) => o[m]))])),
+    };
+  });
+}
+
+/* What a top-N chart shows: sorted by the metric (ties by uuid), cut at N. */
+export function topObjects(objects, metric, order, top) {
+  const sign = order === 'asc' ? 1 : -1;
+  return objects.slice()
+    .sort((a, b) => sign * (a.averages[metric] - b.averages[metric]) || a.object.localeCompare(b.object))
+    .slice(0, top);
+}
+
+/* risk_averages: state → kind → level → mean value. */
+export function riskAverages(stats) {
+  const out = {};
+  for (const state of ['current', 'residual']) {
+    out[state] = {};
+    for (const kind of ['informational', 'operational']) {
+      out[state][kind] = {};
+      for (const level of LEVELS) {
+        const values = stats.map((s) => Number(s.data.risks[state][kind].find((l) => l.level === level).value));
+        out[state][kind][level] = values.length ? mean(values) : 0;
+      }
+    }
+  }
+  return out;
+}
+
+/* risk_averages_on_date for one state and kind: level → [{date, value}]. */
+export function riskAveragesOnDate(stats, state, kind) {
+  const dates = Array.from(new Set(stats.map((s) => s.date))).sort();
+  return Object.fromEntries(LEVELS.map((level) => [level, dates.map((date) => ({
+    date,
+    value: mean(stats.filter((s) => s.date === date).map((s) =>
+      Number(s.data.risks[state][kind].find((l) => l.level === level).value))),
+  }))]));
+}
+
+/* A cartography matrix with list rows and list matrices made objects. */
+function normaliseMatrix(matrix) {
+  const out = {};
+  for (const [row, cells] of Object.entries(matrix || {})) {
+    out[row] = {};
+    for (const [column, count] of Object.entries(cells)) {
+      if (count) {
+        out[row][column] = count;
+      }
+    }
+  }
+  return out;
+}
+
+/* cartography_totals over the latest stats of each analysis: the summed count of one cell. */
+export function cartographyCell(stats, state, kind, impact, column) {
+  return stats.reduce((sum, s) => sum + Number((normaliseMatrix(s.data.risks[state][kind])[impact] || {})[column] || 0), 0);
+}
+
+export function cartographyScale(stats, name) {
+  return Array.from(new Set(stats.flatMap((s) => s.data.scales[name]))).sort((a, b) => a - b);
+}

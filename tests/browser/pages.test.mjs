@@ -1,0 +1,85 @@
+// pages.test.mjs — the other pages in headless Chromium (about, about/more,
+// help, the Swagger UI page) and every page at phone width: no console error
+// (the strict Content-Security-Policy included), no request off 127.0.0.1,
+// nothing wider than the screen, the menu and the language switch usable.
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {after, before, test} from 'node:test';
+
+import {
+  PHONE, assertClean, cardState, chartData, loadData, openBrowser, requireStatsEndpoints, startServer,
+} from './harness.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PAGES = ['/', '/evolution', '/map/', '/about', '/about/more', '/help', '/api/v1/'];
+
+let server;
+let browser;
+let phone;
+
+before(async () => {
+  server = await startServer({ADMIN_EMAIL: 'ops@example.org', ADMIN_URL: 'https://example.org/ops'});
+  await loadData(server);
+  await requireStatsEndpoints(server);
+  browser = await openBrowser();
+  phone = await openBrowser({viewport: PHONE, mobile: true});
+});
+
+after(async () => {
+  await phone?.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+test('about names the operator and links to the API documentation', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/about');
+  assert.equal(await page.getAttribute('a[href^="mailto:"]', 'href'), 'mailto:ops@example.org');
+  assert.equal(await page.getAttribute('a[href="https://example.org/ops"]', 'rel'), 'noopener');
+  await Promise.all([page.waitForURL(/\/about\/more$/), page.click('a[href="/about/more"]')]);
+  assert.equal(await page.textContent('#about-clients'), '4');   // admin and the three test clients
+  assert.ok(Number(await page.textContent('#about-stats')) > 10);
+  await page.goto(server.url + '/help?lang=fr');
+  assert.equal(await page.textContent('h1'), 'Comment lire les graphiques');
+  await page.goto(server.url + '/help?lang=en');
+  assertClean(assert, browser.watch);
+});
+
+test('Swagger UI renders every operation of the OpenAPI document', async () => {
+  const doc = JSON.parse(readFileSync(path.join(ROOT, 'docs', 'openapi.json'), 'utf8'));
+  const operations = Object.values(doc.paths).flatMap((item) => Object.keys(item).filter((k) => k !== 'parameters'));
+  const page = await browser.page();
+  await page.goto(server.url + '/api/v1/');
+  await page.waitForSelector('#swagger-ui[data-state="ready"]');
+  await page.waitForFunction((n) => document.querySelectorAll('.opblock').length >= n, operations.length);
+  assert.equal(await page.locator('.opblock').count(), operations.length);
+  assert.match(await page.textContent('.swagger-ui .info .title'), /Stats Service for MONARC/);
+  await page.click('.opblock-get .opblock-summary-control >> nth=0');
+  await page.waitForSelector('.opblock.is-open');
+  assertClean(assert, browser.watch);
+});
+
+for (const route of PAGES) {
+  test(`phone width: ${route}`, async () => {
+    const page = await phone.page();
+    await page.goto(server.url + route);
+    await page.waitForLoadState('networkidle');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= PHONE.width, `the page is ${width}px wide`);
+    // The menu folds behind its button, which opens it.
+    assert.equal(await page.isVisible('#site-menu'), false);
+    await page.click('.navbar-toggler');
+    await page.waitForSelector('#site-menu.show');
+    assert.equal(await page.isVisible('.lang-switch a[hreflang="fr"]'), true);
+    if (route === '/') {
+      assert.equal(await cardState(page, 'threats'), 'ready');
+      const chart = await chartData(page, '#threats-chart');
+      assert.ok(chart.labels.length > 0);
+      const box = await page.locator('#threats-chart').boundingBox();
+      assert.ok(box.width > 300 && box.width <= PHONE.width, `chart ${box.width}px wide`);
+    }
+    assertClean(assert, phone.watch);
+  });
+}

@@ -1,0 +1,271 @@
+/*
+ * common.js — what every dashboard page shares, as window.StatsWeb:
+ * the page's settings (proxy prefix, language, texts), names of threats and
+ * vulnerabilities in the reader's language, fetching the public JSON,
+ * Chart.js defaults, chart cards with their empty/error states, and the PNG
+ * and CSV downloads.
+ *
+ * The server writes the prefix and the language on <html> and the texts of
+ * this language in <script type="application/json" id="i18n">: no inline
+ * script runs, so the pages keep a strict Content-Security-Policy.
+ */
+(function () {
+  'use strict';
+
+  const root = document.documentElement;
+  const prefix = root.dataset.prefix || '';
+  const lang = root.lang || 'en';
+  const texts = JSON.parse(document.getElementById('i18n').textContent);
+  const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  /* A text of this page's language, with {name} replaced from vars. */
+  function t(key, vars) {
+    let text = Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : key;
+    for (const [name, value] of Object.entries(vars || {})) {
+      text = text.split('{' + name + '}').join(String(value));
+    }
+    return text;
+  }
+
+  /* MONARC's labels: label1 French, label2 English, label3 German, label4 Dutch. */
+  const LABEL_OF_LANGUAGE = {fr: 'label1', en: 'label2', de: 'label3', nl: 'label4'};
+  const LABEL_FALLBACK = ['label2', 'label1', 'label3', 'label4'];
+
+  /* The name of a threat, vulnerability, category or referential in the
+   * reader's language, else in any language it has, else the fallback. */
+  function objectLabel(labels, fallback) {
+    if (labels) {
+      const own = labels[LABEL_OF_LANGUAGE[lang]];
+      if (own) {
+        return own;
+      }
+      for (const key of LABEL_FALLBACK) {
+        if (labels[key]) {
+          return labels[key];
+        }
+      }
+    }
+    return fallback || '';
+  }
+
+  const numberFormat = new Intl.NumberFormat(lang, {maximumFractionDigits: 2});
+
+  function formatNumber(value) {
+    return value === null || value === undefined ? '' : numberFormat.format(value);
+  }
+
+  /* Shortens a long axis label; the tooltip keeps the whole text. */
+  function shorten(text, max) {
+    return text.length > max ? text.slice(0, max - 1).trimEnd() + '…' : text;
+  }
+
+  /* GET prefix + path with query parameters; the parsed JSON, or an Error. */
+  async function fetchJSON(path, params) {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(params || {})) {
+      if (value !== undefined && value !== null) {
+        query.set(name, value);
+      }
+    }
+    const url = prefix + path + (query.toString() ? '?' + query : '');
+    const response = await fetch(url, {headers: {Accept: 'application/json'}, credentials: 'same-origin'});
+    if (!response.ok) {
+      throw new Error(path + ': HTTP ' + response.status);
+    }
+    return response.json();
+  }
+
+  /* Colours that stay apart for readers with the common colour-vision deficiencies. */
+  const PALETTE = ['#1d4e89', '#e07b00', '#2a9d8f', '#c0392b', '#7b5ea7', '#8c6d31', '#d6609e',
+                   '#5a6b7b', '#9fb40f', '#17becf', '#4c78a8', '#f2a541', '#54a24b', '#e45756', '#b279a2'];
+
+  /* Draws a white page under every chart, so that a downloaded PNG is not transparent. */
+  const whiteBackground = {
+    id: 'whiteBackground',
+    beforeDraw(chart) {
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.globalCompositeOperation = 'destination-over';
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(0, 0, chart.width, chart.height);
+      ctx.restore();
+    },
+  };
+
+  if (window.Chart) {
+    Chart.defaults.font.family = 'Inter, "Segoe UI", system-ui, sans-serif';
+    Chart.defaults.color = '#1f2937';
+    Chart.defaults.maintainAspectRatio = false;
+    Chart.defaults.locale = lang;
+    if (reducedMotion) {
+      Chart.defaults.animation = false;
+    }
+    Chart.register(whiteBackground);
+  }
+
+  /* --- downloads --- */
+
+  function today() {
+    return new Date().toISOString().slice(0, 10);
+  }
+
+  function download(blob, filename) {
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  /* One CSV cell.  Text that a spreadsheet would run as a formula (=, +, -, @)
+   * gets a leading quote: labels come from the analyses, not from us. */
+  function csvCell(value) {
+    if (typeof value === 'number') {
+      return String(value);
+    }
+    let text = value === null || value === undefined ? '' : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) {
+      text = "'" + text;
+    }
+    return /[",;\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  /* UTF-8 with a byte-order mark, so that spreadsheets read the accents right. */
+  function csvBlob(rows) {
+    const text = rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+    return new Blob(['\ufeff' + text], {type: 'text/csv;charset=utf-8'});
+  }
+
+  /*
+   * A chart on the page: <div class="chart-card" data-chart="name"> holding a
+   * canvas (or another drawing), an empty-state paragraph, option controls
+   * [data-control] and [data-export] buttons.  data-state tells what it shows:
+   * loading, ready, empty or error.
+   */
+  class ChartCard {
+    constructor(element) {
+      this.element = element;
+      this.name = element.dataset.chart;
+      this.canvas = element.querySelector('canvas');
+      this.area = element.querySelector('.chart-area, .heatmap-wrap');
+      this.emptyState = element.querySelector('.empty-state');
+      this.chart = null;
+      this.rows = null;
+      this.pngSource = null;
+      this.generation = 0;
+      for (const button of element.querySelectorAll('[data-export]')) {
+        button.addEventListener('click', () => this.export(button.dataset.export));
+      }
+      this.setState('loading');
+    }
+
+    control(name) {
+      return this.element.querySelector('[data-control="' + name + '"]');
+    }
+
+    /* Calls fn whenever one of the card's controls changes. */
+    onChange(fn) {
+      for (const control of this.element.querySelectorAll('[data-control]')) {
+        control.addEventListener('change', fn);
+      }
+    }
+
+    setState(state) {
+      this.element.dataset.state = state;
+      for (const button of this.element.querySelectorAll('[data-export]')) {
+        button.disabled = state !== 'ready';
+      }
+    }
+
+    /* Draws (or redraws) a Chart.js chart; rows are what the CSV download holds. */
+    show(config, rows) {
+      this.rows = rows;
+      this.pngSource = null;
+      this.emptyState.hidden = true;
+      this.area.hidden = false;
+      if (this.chart && this.chart.config.type === config.type) {
+        this.chart.data = config.data;
+        this.chart.options = config.options;
+        this.chart.update();
+      } else {
+        this.destroyChart();
+        this.chart = new Chart(this.canvas, config);
+      }
+      this.setState('ready');
+    }
+
+    /* Shows another drawing than a chart (the risk map); png() makes its image. */
+    showCustom(png, rows) {
+      this.destroyChart();
+      this.rows = rows;
+      this.pngSource = png;
+      this.emptyState.hidden = true;
+      this.area.hidden = false;
+      this.setState('ready');
+    }
+
+    showMessage(state, message, hint) {
+      this.destroyChart();
+      this.rows = null;
+      this.area.hidden = true;
+      this.emptyState.replaceChildren();
+      const strong = document.createElement('strong');
+      strong.textContent = message;
+      this.emptyState.append(strong);
+      if (hint) {
+        this.emptyState.append(' ' + hint);
+      }
+      this.emptyState.hidden = false;
+      this.setState(state);
+    }
+
+    showEmpty(message) {
+      this.showMessage('empty', message || t('empty'), message ? '' : t('empty_hint'));
+    }
+
+    showError() {
+      this.showMessage('error', t('error'));
+    }
+
+    destroyChart() {
+      if (this.chart) {
+        this.chart.destroy();
+        this.chart = null;
+      }
+    }
+
+    export(kind) {
+      const filename = this.name + '-' + today();
+      if (kind === 'csv' && this.rows) {
+        download(csvBlob(this.rows), filename + '.csv');
+      } else if (kind === 'png') {
+        const canvas = this.pngSource ? this.pngSource() : this.canvas;
+        canvas.toBlob((blob) => download(blob, filename + '.png'), 'image/png');
+      }
+    }
+  }
+
+  /* Runs a card's loading work, work(isCurrent): an answer that arrives after a
+   * newer load started (isCurrent() false) must be dropped.  A card that fails
+   * shows its error state instead of breaking the others. */
+  async function guarded(card, work) {
+    const generation = ++card.generation;
+    const isCurrent = () => generation === card.generation;
+    card.setState('loading');
+    try {
+      await work(isCurrent);
+    } catch (error) {
+      if (isCurrent()) {
+        card.showError();
+      }
+    }
+  }
+
+  window.StatsWeb = {
+    prefix, lang, t, objectLabel, formatNumber, shorten, fetchJSON, PALETTE, reducedMotion,
+    ChartCard, guarded, csvBlob, download,
+  };
+}());

@@ -1,0 +1,367 @@
+/*
+ * dashboard.js — the "current landscape" page (/): top threats, top
+ * vulnerabilities, risks by level, the risk map and compliance, drawn from
+ * the public JSON (/stats/*.json) over the analyses chosen in #scope.
+ */
+(function () {
+  'use strict';
+
+  const S = window.StatsWeb;
+  const t = S.t;
+  const scope = document.getElementById('scope');
+  const LEVELS = [['Low risks', 'level.low'], ['Medium risks', 'level.medium'], ['High risks', 'level.high']];
+  const STATES = ['current', 'residual'];
+  const KINDS = ['informational', 'operational'];
+
+  /* The query of the chosen scope: the latest stats of each analysis, or a period. */
+  function scopeParams() {
+    return scope.value === 'last' ? {last_stats: 1} : {days: scope.value};
+  }
+
+  function isPhone() {
+    return window.matchMedia('(max-width: 575.98px)').matches;
+  }
+
+  /* --- top threats and top vulnerabilities --- */
+
+  /* kind: "threats" or "vulnerabilities" (the card's name and the JSON's). */
+  function objectsChart(kind) {
+    const card = new S.ChartCard(document.querySelector('[data-chart="' + kind + '"]'));
+    let objects = null;
+
+    function draw() {
+      if (!objects) {
+        return;
+      }
+      if (!objects.length) {
+        card.showEmpty();
+        return;
+      }
+      const metric = card.control('metric').value;
+      const top = Number(card.control('top').value);
+      const sign = card.control('order').value === 'asc' ? 1 : -1;
+      const chosen = objects.slice()
+        .sort((a, b) => sign * (a.averages[metric] - b.averages[metric]) || a.object.localeCompare(b.object))
+        .slice(0, top);
+      const labels = chosen.map((o) => S.objectLabel(o.labels, o.object));
+      const metricName = t(metric === 'averageRate' ? 'metric.averageRate.' + kind : 'metric.' + metric);
+      const maxLabel = isPhone() ? 22 : 48;
+      card.show({
+        type: 'bar',
+        data: {
+          labels,
+          datasets: [{
+            label: metricName,
+            data: chosen.map((o) => o.averages[metric]),
+            backgroundColor: kind === 'threats' ? '#1d4e89' : '#e07b00',
+            borderRadius: 3,
+          }],
+        },
+        options: {
+          indexAxis: 'y',
+          plugins: {
+            legend: {display: false},
+            tooltip: {callbacks: {label: (item) => metricName + ': ' + S.formatNumber(item.raw)}},
+          },
+          scales: {
+            x: {beginAtZero: true, title: {display: true, text: metricName}},
+            y: {ticks: {autoSkip: false, callback(value) { return S.shorten(this.getLabelForValue(value), maxLabel); }}},
+          },
+        },
+      }, [['uuid', 'label', 'averageRate', 'count', 'maxRisk']].concat(chosen.map((o, i) => [
+        o.object, labels[i], o.averages.averageRate, o.averages.count, o.averages.maxRisk])));
+    }
+
+    card.onChange(draw);
+    return () => S.guarded(card, async (isCurrent) => {
+      const answer = await S.fetchJSON('/stats/' + kind + '.json', scopeParams());
+      if (isCurrent()) {
+        objects = answer;
+        draw();
+      }
+    });
+  }
+
+  /* --- risks by level --- */
+
+  function riskCharts() {
+    const cards = KINDS.map((kind) => new S.ChartCard(document.querySelector('[data-chart="risks-' + kind + '"]')));
+    const stateColours = {current: '#1d4e89', residual: '#7fb3e0'};
+
+    function draw(averages) {
+      const total = STATES.reduce((sum, state) => sum + KINDS.reduce((s, kind) =>
+        s + LEVELS.reduce((l, [level]) => l + Number(averages[state][kind][level] || 0), 0), 0), 0);
+      KINDS.forEach((kind, i) => {
+        if (total === 0) {
+          cards[i].showEmpty();
+          return;
+        }
+        const values = (state) => LEVELS.map(([level]) => averages[state][kind][level]);
+        cards[i].show({
+          type: 'bar',
+          data: {
+            labels: LEVELS.map(([, key]) => t(key)),
+            datasets: STATES.map((state) => ({
+              label: t('state.' + state), data: values(state), backgroundColor: stateColours[state], borderRadius: 3,
+            })),
+          },
+          options: {
+            plugins: {tooltip: {callbacks: {label: (item) => item.dataset.label + ': ' + S.formatNumber(item.raw)}}},
+            scales: {y: {beginAtZero: true, title: {display: true, text: t('risks.axis')}}},
+          },
+        }, [['level', 'current', 'residual']].concat(LEVELS.map(([level], l) =>
+          [t(LEVELS[l][1]), averages.current[kind][level], averages.residual[kind][level]])));
+      });
+    }
+
+    let generation = 0;
+    return async () => {
+      const mine = ++generation;
+      cards.forEach((card) => card.setState('loading'));
+      try {
+        const averages = await S.fetchJSON('/stats/risks.json', scopeParams());
+        if (mine === generation) {
+          draw(averages);
+        }
+      } catch (error) {
+        if (mine === generation) {
+          cards.forEach((card) => card.showError());
+        }
+      }
+    };
+  }
+
+  /* --- the risk map --- */
+
+  /* Light to dark red by share of the largest cell. */
+  function heatColour(share) {
+    const from = [255, 245, 240];
+    const to = [165, 15, 21];
+    return 'rgb(' + from.map((c, i) => Math.round(c + (to[i] - c) * share)).join(',') + ')';
+  }
+
+  function sortedKeys(...lists) {
+    const all = new Set();
+    for (const list of lists) {
+      for (const key of list) {
+        all.add(Number(key));
+      }
+    }
+    return Array.from(all).sort((a, b) => a - b);
+  }
+
+  /* The matrix chosen by the controls: rows (impacts, highest first), columns and counts. */
+  function riskMatrix(map, kind, state) {
+    const cells = map.risks[state][kind] || {};
+    const columnScale = kind === 'informational' ? map.scales.likelihood : map.scales.probability;
+    const columnKeys = Object.values(cells).flatMap((row) => Object.keys(row));
+    const rows = sortedKeys(map.scales.impact, Object.keys(cells)).reverse();
+    const columns = sortedKeys(columnScale, columnKeys);
+    const counts = rows.map((r) => columns.map((c) => Number((cells[String(r)] || {})[String(c)] || 0)));
+    return {rows, columns, counts, columnName: t(kind === 'informational' ? 'riskmap.likelihood' : 'riskmap.probability')};
+  }
+
+  function heatmapTable(m) {
+    const max = Math.max(1, ...m.counts.flat());
+    const table = document.createElement('table');
+    table.className = 'heatmap';
+    const caption = document.createElement('caption');
+    caption.textContent = t('riskmap.caption', {columns: m.columnName.toLowerCase()});
+    table.append(caption);
+    const head = table.createTHead().insertRow();
+    const corner = document.createElement('th');
+    corner.scope = 'col';
+    corner.textContent = t('riskmap.impact') + ' \\ ' + m.columnName;
+    head.append(corner);
+    for (const column of m.columns) {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = column;
+      head.append(th);
+    }
+    const body = table.createTBody();
+    m.rows.forEach((row, r) => {
+      const tr = body.insertRow();
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = row;
+      tr.append(th);
+      m.counts[r].forEach((count) => {
+        const td = tr.insertCell();
+        td.textContent = count;
+        td.style.backgroundColor = heatColour(count / max);
+        if (count / max > 0.55) {
+          td.classList.add('dark');
+        }
+      });
+    });
+    return table;
+  }
+
+  /* The same matrix drawn on a canvas, for the PNG download. */
+  function heatmapCanvas(m, title) {
+    const cell = 44;
+    const left = 90;
+    const top = 70;
+    const canvas = document.createElement('canvas');
+    canvas.width = left + cell * m.columns.length + 20;
+    canvas.height = top + cell * m.rows.length + 50;
+    const ctx = canvas.getContext('2d');
+    const max = Math.max(1, ...m.counts.flat());
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = '#1f2937';
+    ctx.font = '600 15px Inter, sans-serif';
+    ctx.fillText(title, 10, 24);
+    ctx.font = '13px Inter, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    m.columns.forEach((column, c) => ctx.fillText(String(column), left + c * cell + cell / 2, top - 14));
+    m.rows.forEach((row, r) => {
+      ctx.fillStyle = '#1f2937';
+      ctx.fillText(String(row), left - 20, top + r * cell + cell / 2);
+      m.counts[r].forEach((count, c) => {
+        ctx.fillStyle = heatColour(count / max);
+        ctx.fillRect(left + c * cell, top + r * cell, cell - 2, cell - 2);
+        ctx.fillStyle = count / max > 0.55 ? '#ffffff' : '#1f2937';
+        ctx.fillText(String(count), left + c * cell + cell / 2 - 1, top + r * cell + cell / 2 - 1);
+      });
+    });
+    ctx.fillStyle = '#1f2937';
+    ctx.fillText(m.columnName + ' →', left + (cell * m.columns.length) / 2, top + cell * m.rows.length + 22);
+    ctx.save();
+    ctx.translate(22, top + (cell * m.rows.length) / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(t('riskmap.impact') + ' →', 0, 0);
+    ctx.restore();
+    return canvas;
+  }
+
+  function riskMap() {
+    const card = new S.ChartCard(document.querySelector('[data-chart="riskmap"]'));
+    const wrap = card.element.querySelector('.heatmap-wrap');
+    const summary = card.element.querySelector('.riskmap-summary');
+    let map = null;
+
+    function draw() {
+      if (!map) {
+        return;
+      }
+      if (!map.analyses) {
+        summary.textContent = '';
+        card.showEmpty();
+        return;
+      }
+      const kind = card.control('kind').value;
+      const state = card.control('state').value;
+      const m = riskMatrix(map, kind, state);
+      const risks = m.counts.flat().reduce((a, b) => a + b, 0);
+      summary.textContent = t('riskmap.summary', {analyses: map.analyses, risks});
+      wrap.replaceChildren(heatmapTable(m));
+      const title = card.control('kind').selectedOptions[0].text + ' · ' + card.control('state').selectedOptions[0].text;
+      card.showCustom(() => heatmapCanvas(m, title),
+        [['impact'].concat(m.columns.map(String))].concat(m.rows.map((row, r) => [row].concat(m.counts[r]))));
+    }
+
+    card.onChange(draw);
+    return () => S.guarded(card, async (isCurrent) => {
+      const answer = await S.fetchJSON('/stats/cartography.json', scopeParams());
+      if (isCurrent()) {
+        map = answer;
+        draw();
+      }
+    });
+  }
+
+  /* --- compliance --- */
+
+  function complianceChart() {
+    const card = new S.ChartCard(document.querySelector('[data-chart="compliance"]'));
+    const select = card.control('referential');
+    const summary = card.element.querySelector('.compliance-summary');
+    let referentials = null;
+
+    function fillChoices() {
+      const before = select.value;
+      select.replaceChildren(...referentials.map((r) => new Option(S.objectLabel(r.labels, r.referential), r.referential)));
+      if (referentials.some((r) => r.referential === before)) {
+        select.value = before;
+      }
+    }
+
+    function draw() {
+      if (!referentials) {
+        return;
+      }
+      const referential = referentials.find((r) => r.referential === select.value);
+      if (!referential || !referential.categories.length) {
+        summary.textContent = '';
+        card.showEmpty();
+        return;
+      }
+      summary.textContent = t('compliance.summary', {analyses: referential.analyses});
+      const categories = referential.categories;
+      const labels = categories.map((c, i) => S.objectLabel(c.labels, '#' + (i + 1)));
+      const percent = (value) => Math.round(Number(value) * 1000) / 10;
+      const maxLabel = isPhone() ? 22 : 48;
+      card.show({
+        type: 'bar',
+        data: {
+          labels,
+          datasets: [
+            {label: t('compliance.current'), data: categories.map((c) => percent(c.current)), backgroundColor: '#2a9d8f', borderRadius: 3},
+            {label: t('compliance.target'), data: categories.map((c) => percent(c.target)), backgroundColor: '#c8d3df', borderRadius: 3},
+          ],
+        },
+        options: {
+          indexAxis: 'y',
+          plugins: {tooltip: {callbacks: {label: (item) => item.dataset.label + ': ' + S.formatNumber(item.raw) + ' %'}}},
+          scales: {
+            x: {beginAtZero: true, max: 100, title: {display: true, text: t('compliance.axis')}},
+            y: {ticks: {autoSkip: false, callback(value) { return S.shorten(this.getLabelForValue(value), maxLabel); }}},
+          },
+        },
+      }, [['category', 'current', 'target', 'controls']].concat(categories.map((c, i) =>
+        [labels[i], c.current, c.target, c.controls])));
+    }
+
+    select.addEventListener('change', draw);
+    return () => S.guarded(card, async (isCurrent) => {
+      const answer = await S.fetchJSON('/stats/compliance.json', scopeParams());
+      if (!isCurrent()) {
+        return;
+      }
+      referentials = answer;
+      if (!referentials.length) {
+        select.replaceChildren();
+        select.disabled = true;
+        summary.textContent = '';
+        card.showEmpty();
+        return;
+      }
+      select.disabled = false;
+      fillChoices();
+      draw();
+    });
+  }
+
+  const loaders = [objectsChart('threats'), objectsChart('vulnerabilities'), riskCharts(), riskMap(), complianceChart()];
+  function loadAll() {
+    loaders.forEach((load) => load());
+  }
+
+  /* A chart drawn while its tab was hidden has no size: let it measure again. */
+  for (const tab of document.querySelectorAll('#dashboard-tabs [data-bs-toggle="tab"]')) {
+    tab.addEventListener('shown.bs.tab', () => {
+      const pane = document.querySelector(tab.dataset.bsTarget);
+      for (const canvas of pane.querySelectorAll('canvas')) {
+        const chart = Chart.getChart(canvas);
+        if (chart) {
+          chart.resize();
+        }
+      }
+    });
+  }
+  scope.addEventListener('change', loadAll);
+  loadAll();
+}());

@@ -1,0 +1,111 @@
+/*
+ * map.js — the /map/ page: one marker per client that shared its position
+ * (/map/clients.json), with its most frequent threat and vulnerability, on
+ * country outlines shipped with the service (world-atlas, drawn offline);
+ * online tiles only when the operator set MAP_TILES_URL.  The table under the
+ * map says the same for readers who do not use the map.
+ */
+(function () {
+  'use strict';
+
+  const S = window.StatsWeb;
+  const t = S.t;
+  const element = document.getElementById('map');
+  const empty = document.getElementById('map-empty');
+  const tableBody = document.querySelector('#map-table tbody');
+  const EUROPE = [[35, -12], [62, 30]];
+
+  const map = L.map(element, {worldCopyJump: true, minZoom: 2, maxZoom: 12, zoomSnap: 0.5});
+  map.fitBounds(EUROPE);
+  map.attributionControl.setPrefix(false);
+
+  const overlays = {};
+  const outlines = L.geoJSON(null, {
+    interactive: false,
+    style: {color: '#ffffff', weight: 0.8, fillColor: '#cfd8e3', fillOpacity: 1},
+  });
+  outlines.addTo(map);
+  overlays[t('map.outlines')] = outlines;
+
+  if (element.dataset.tiles) {
+    const host = (element.dataset.tiles.match(/^[a-z]+:\/\/([^/]+)/i) || [])[1] || '';
+    const tiles = L.tileLayer(element.dataset.tiles, {attribution: host.replace('{s}.', '')});
+    tiles.addTo(map);
+    tiles.bringToBack();
+    overlays[t('map.tiles')] = tiles;
+    outlines.setStyle({fillOpacity: 0, color: '#5a6b7b'});
+    L.control.layers(null, overlays, {collapsed: true}).addTo(map);
+  }
+
+  async function loadOutlines() {
+    const response = await fetch(element.dataset.countries);
+    const world = await response.json();
+    outlines.addData(topojson.feature(world, world.objects.countries));
+  }
+
+  function position(client) {
+    return S.formatNumber(client.latitude) + ', ' + S.formatNumber(client.longitude);
+  }
+
+  /* "<label> (<mean count> on average)" for a [count, uuid] pair and its labels. */
+  function describe(pair, labels) {
+    if (!pair) {
+      return '';
+    }
+    return S.objectLabel(labels, pair[1]) + ' (' + t('map.occurrences', {count: S.formatNumber(pair[0])}) + ')';
+  }
+
+  function popup(client) {
+    const box = document.createElement('div');
+    box.className = 'map-popup';
+    for (const [title, text] of [[t('map.threat'), describe(client.max_threat, client.max_threat_labels)],
+                                 [t('map.vulnerability'), describe(client.max_vulnerability, client.max_vulnerability_labels)]]) {
+      const heading = document.createElement('strong');
+      heading.textContent = title;
+      const line = document.createElement('p');
+      line.append(heading, document.createElement('br'), text);
+      box.append(line);
+    }
+    return box;
+  }
+
+  function addClients(clients) {
+    const icon = L.divIcon({className: 'client-marker', iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -8]});
+    const bounds = [];
+    for (const client of clients) {
+      const where = [client.latitude, client.longitude];
+      L.marker(where, {icon, title: t('map.marker', {position: position(client)}), alt: t('map.marker', {position: position(client)}), keyboard: true})
+        .bindPopup(popup(client))
+        .addTo(map);
+      bounds.push(where);
+      const row = tableBody.insertRow();
+      row.insertCell().textContent = position(client);
+      row.insertCell().textContent = describe(client.max_threat, client.max_threat_labels);
+      row.insertCell().textContent = describe(client.max_vulnerability, client.max_vulnerability_labels);
+    }
+    if (bounds.length) {
+      map.fitBounds(bounds, {padding: [40, 40], maxZoom: 7});
+    }
+  }
+
+  async function loadClients() {
+    element.dataset.state = 'loading';
+    try {
+      const clients = await S.fetchJSON('/map/clients.json');
+      addClients(clients);
+      if (!clients.length) {
+        empty.textContent = t('map.empty');
+        empty.hidden = false;
+      }
+      element.dataset.state = clients.length ? 'ready' : 'empty';
+    } catch (error) {
+      empty.textContent = t('error');
+      empty.hidden = false;
+      element.dataset.state = 'error';
+    }
+  }
+
+  Promise.all([loadOutlines().catch(() => null), loadClients()]).then(() => {
+    element.dataset.outlines = String(outlines.getLayers().length);
+  });
+}());
