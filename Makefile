@@ -2,13 +2,14 @@
 #   make        build build/stats-service
 #   make run    install what is missing, build, serve on 127.0.0.1:5000 (SQLite in ./var)
 #   make test   install what is missing, build with ASan+UBSan, run every test
+#   make test-valgrind   the whole suite under valgrind memcheck (long)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 # The npm packages the web front embeds (package-lock.json), installed again
 # whenever the lockfile is newer than the installed tree.
 NPM_STAMP = node_modules/.package-lock.json
 
-.PHONY: all deps run test clean npm-packages
+.PHONY: all deps run test test-valgrind clean npm-packages
 
 all: $(NPM_STAMP) $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -34,6 +35,13 @@ test:
 	scripts/install-deps.sh test
 	$(MAKE) --no-print-directory npm-packages
 	scripts/test.sh $(ASAN_BUILD)
+
+# The whole unit and integration suite under valgrind memcheck (about an hour; SQLite,
+# plus PostgreSQL when STATS_TEST_DATABASE_URI is set).
+test-valgrind:
+	scripts/install-deps.sh test
+	$(MAKE) --no-print-directory npm-packages
+	scripts/valgrind.sh all
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
