@@ -205,7 +205,7 @@ static bool integral(struct json_object *v, double *out)
     return json_get_num(v, out) && *out == trunc(*out);
 }
 
-static int compare_cells(const void *a, const void *b)
+int carto_cell_compare(const void *a, const void *b)
 {
     const struct carto_cell *x = a, *y = b;
     if (x->matrix != y->matrix)
@@ -215,7 +215,7 @@ static int compare_cells(const void *a, const void *b)
     return x->col < y->col ? -1 : x->col > y->col;
 }
 
-static int compare_int64(const void *a, const void *b)
+int carto_value_compare(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
@@ -297,7 +297,7 @@ static bool read_scale(struct json_object *list, int64_t **out, size_t *n_out)
         }
         values[i] = (int64_t)fmin(fmax(d, -1e15), 1e15);
     }
-    qsort(values, n, sizeof *values, compare_int64);
+    qsort(values, n, sizeof *values, carto_value_compare);
     for (size_t i = 0; i < n; i++)
         if (kept == 0 || values[kept - 1] != values[i])
             values[kept++] = values[i];
@@ -324,7 +324,7 @@ static bool extract_cartography(struct json_object *data, struct stats_facts *f)
         }
     }
     if (cells.count) /* qsort() must not be given NULL, even for nothing */
-        qsort(cells.items, cells.count, sizeof *cells.items, compare_cells);
+        qsort(cells.items, cells.count, sizeof *cells.items, carto_cell_compare);
     f->carto.cells = cells.items;
     f->carto.n_cells = cells.count;
     return true;

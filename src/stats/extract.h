@@ -81,6 +81,11 @@ struct carto_cell {
     int64_t value; /* > 0: zero cells are left out */
 };
 
+/* qsort orders shared by extraction and the store's cartography totals:
+ * cells by (matrix, row, col), scale values ascending. */
+int carto_cell_compare(const void *a, const void *b);
+int carto_value_compare(const void *a, const void *b);
+
 struct carto_fact {
     int64_t *scales[CARTO_SCALES];  /* sorted, distinct */
     size_t n_scales[CARTO_SCALES];

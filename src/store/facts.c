@@ -413,31 +413,15 @@ static void read_cartography(struct store *s, void *ctx)
     ((struct carto_reader *)ctx)->out->analyses++;
 }
 
-static int compare_cells(const void *a, const void *b)
-{
-    const struct carto_cell *x = a, *y = b;
-    if (x->matrix != y->matrix)
-        return x->matrix < y->matrix ? -1 : 1;
-    if (x->row != y->row)
-        return x->row < y->row ? -1 : 1;
-    return x->col < y->col ? -1 : x->col > y->col;
-}
-
-static int compare_values(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Sorts the cells and adds up those of one place; sorts the scales and keeps
  * distinct values. */
 static void merge_totals(struct cartography_totals *t)
 {
     size_t kept = 0;
     if (t->n_cells)
-        qsort(t->cells, t->n_cells, sizeof *t->cells, compare_cells);
+        qsort(t->cells, t->n_cells, sizeof *t->cells, carto_cell_compare);
     for (size_t i = 0; i < t->n_cells; i++) {
-        if (kept && compare_cells(&t->cells[kept - 1], &t->cells[i]) == 0)
+        if (kept && carto_cell_compare(&t->cells[kept - 1], &t->cells[i]) == 0)
             t->cells[kept - 1].value += t->cells[i].value;
         else
             t->cells[kept++] = t->cells[i];
@@ -446,7 +430,7 @@ static void merge_totals(struct cartography_totals *t)
     for (int scale = 0; scale < CARTO_SCALES; scale++) {
         kept = 0;
         if (t->n_scales[scale])
-            qsort(t->scales[scale], t->n_scales[scale], sizeof *t->scales[scale], compare_values);
+            qsort(t->scales[scale], t->n_scales[scale], sizeof *t->scales[scale], carto_value_compare);
         for (size_t i = 0; i < t->n_scales[scale]; i++)
             if (kept == 0 || t->scales[scale][kept - 1] != t->scales[scale][i])
                 t->scales[scale][kept++] = t->scales[scale][i];
