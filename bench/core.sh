@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark of the service core (issue: service core), on a release build and SQLite.
-#   bench/core.sh [ANALYSES]   (default 1000 analyses x 5 types = 5,000 stats)
-# Prints: ingestion rate, GET /api/v1/stats/ (one ANR) req/s at 32 connections, idle and peak RSS.
+#   bench/core.sh [ANALYSES] [CLIENTS]   (default 1000 analyses x 5 types = 5,000 stats, 1 client)
+# Prints: ingestion rate (batches of 250 posted by CLIENTS keep-alive connections,
+# bench/ingest.py), GET /api/v1/stats/ (one ANR) req/s at 32 connections, idle and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 analyses=${1:-1000}
+concurrency=${2:-1}
 make -s all >/dev/null
 bin=build/stats-service
 work=$(mktemp -d /tmp/stats-bench.XXXXXX)
@@ -22,18 +24,8 @@ url="http://127.0.0.1:$port"
 rss() { awk '/VmRSS/ {print $2}' /proc/$pid/status; }
 echo "idle RSS after start: $(rss) KiB"
 
-start=$(date +%s.%N)
-for f in "$work"/data/batch-*.json; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/api/v1/stats/" \
-    -H "X-API-KEY: $token" -H 'Content-Type: application/json' -H 'User-Agent: MONARC/2.14.1' \
-    --data-binary "@$f")
-  [ "$code" = 201 ] || { echo "upload failed: $code"; exit 1; }
-done
-end=$(date +%s.%N)
-n=$((analyses * 5))
-awk -v n=$n -v s=$start -v e=$end 'BEGIN { printf "ingested %d stats in %.2f s: %.0f stats/s (batches of 250, sequential requests)\n", n, e - s, n / (e - s) }'
-
-echo "RSS after ingestion: $(rss) KiB"
+/usr/bin/python3 bench/ingest.py "$url" "$token" "$work"/data/batch-*.json --concurrency "$concurrency"
+echo "RSS right after ingestion: $(rss) KiB"
 anr=$(head -n 1 "$work/data/anrs.txt")
 STATS_TOKEN=$token STATS_ANR=$anr wrk -t2 -c32 -d10s -s bench/get_one_anr.lua "$url" | sed 's/^/  /'
 echo "RSS after load: $(rss) KiB; peak: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB"

@@ -137,14 +137,21 @@ int cmd_serve(struct config *cfg, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    char *err = NULL;
+    if (store_background_start(cfg->database_uri, &err) != STORE_OK) {
+        cli_error("%s", err);
+        free(err);
+        log_close();
+        return 1;
+    }
     struct route_table routes;
     routes_build(cfg, &routes);
-    char *err = NULL;
     struct server *srv = server_start(cfg, routes.items, routes.count, &err);
     if (!srv) {
         cli_error("%s", err);
         free(err);
         routes_free(&routes);
+        store_background_stop();
         log_close();
         return 1;
     }
@@ -168,6 +175,7 @@ int cmd_serve(struct config *cfg, int argc, char **argv)
         break;
     }
     server_stop(srv, DRAIN_SECONDS);
+    store_background_stop(); /* after server_stop: the server's connections are closed */
     routes_free(&routes);
     log_info("stats.server", "stopped");
     log_close();

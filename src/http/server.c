@@ -42,9 +42,10 @@
  * client trickle one byte every 29 s and hold its connection for ever. */
 #define BODY_GRACE_S 10
 #define BODY_MIN_RATE 1024
-/* After a body this large, free heap pages go back to the system: a parsed
- * upload leaves many small freed blocks that malloc would otherwise keep. */
+/* After a body this large, free heap pages go back to the system once the
+ * server is idle (see "giving memory back"). */
 #define TRIM_AFTER_BODY_BYTES ((size_t)256 * 1024)
+#define TRIM_IDLE_MS 500
 
 struct server {
     struct MHD_Daemon *daemon;
@@ -54,6 +55,12 @@ struct server {
     pthread_key_t store_key;
     atomic_uint_fast64_t next_id;
     atomic_int in_flight;
+    atomic_bool trim_wanted;
+    atomic_int_fast64_t last_done_ms;  /* monotonic time the last request ended */
+    pthread_t janitor;
+    pthread_mutex_t janitor_lock;
+    pthread_cond_t janitor_wake;
+    bool stopping;                     /* under janitor_lock */
 };
 
 struct pending {
@@ -85,6 +92,70 @@ static struct store *thread_store(struct server *srv)
     }
     pthread_setspecific(srv->store_key, st);
     return st;
+}
+
+/* --- giving memory back --- */
+
+/* Parsing a large upload leaves many small freed blocks in malloc's arenas,
+ * which malloc keeps.  malloc_trim(0) returns them, but trimming after every
+ * upload cost 12 % of the ingestion CPU: the next upload faults the same pages
+ * in again.  So a large body only marks the heap as worth trimming, and this
+ * thread trims once no request has been running for TRIM_IDLE_MS. */
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void *janitor_main(void *arg)
+{
+    struct server *srv = arg;
+    pthread_mutex_lock(&srv->janitor_lock);
+    while (!srv->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += TRIM_IDLE_MS * 1000000L / 2;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->janitor_wake, &srv->janitor_lock, &until);
+        if (atomic_load(&srv->trim_wanted) && atomic_load(&srv->in_flight) == 0 &&
+            monotonic_ms() - atomic_load(&srv->last_done_ms) >= TRIM_IDLE_MS) {
+            atomic_store(&srv->trim_wanted, false);
+            malloc_trim(0);
+        }
+    }
+    pthread_mutex_unlock(&srv->janitor_lock);
+    return NULL;
+}
+
+static bool janitor_start(struct server *srv)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&srv->janitor_wake, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&srv->janitor_lock, NULL);
+    if (pthread_create(&srv->janitor, NULL, janitor_main, srv) == 0)
+        return true;
+    pthread_cond_destroy(&srv->janitor_wake);
+    pthread_mutex_destroy(&srv->janitor_lock);
+    return false;
+}
+
+static void janitor_stop(struct server *srv)
+{
+    pthread_mutex_lock(&srv->janitor_lock);
+    srv->stopping = true;
+    pthread_cond_signal(&srv->janitor_wake);
+    pthread_mutex_unlock(&srv->janitor_lock);
+    pthread_join(srv->janitor, NULL);
+    pthread_cond_destroy(&srv->janitor_wake);
+    pthread_mutex_destroy(&srv->janitor_lock);
 }
 
 /* --- answering --- */
@@ -243,12 +314,12 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
                 (unsigned long long)req->id, req->method, req->path, req->status, ms,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     metrics_request_done(req->method, req->route, req->status, ms / 1e3);
-    bool large = req->body.len >= TRIM_AFTER_BODY_BYTES;
+    if (req->body.len >= TRIM_AFTER_BODY_BYTES)
+        atomic_store(&srv->trim_wanted, true);
     request_release(req);
     free(p);
     *req_cls = NULL;
-    if (large)
-        malloc_trim(0);
+    atomic_store(&srv->last_done_ms, monotonic_ms());
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
@@ -300,6 +371,12 @@ struct server *server_start(const struct config *cfg, const struct route *routes
     srv->routes = routes;
     srv->n_routes = n_routes;
     pthread_key_create(&srv->store_key, close_thread_store);
+    if (!janitor_start(srv)) {
+        *err = xstrdup("cannot start a thread");
+        pthread_key_delete(srv->store_key);
+        free(srv);
+        return NULL;
+    }
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
@@ -319,6 +396,7 @@ struct server *server_start(const struct config *cfg, const struct route *routes
         buf_printf(&msg, "cannot listen on %s:%d (address in use or not available)", cfg->host,
                    cfg->port);
         *err = buf_detach(&msg, NULL);
+        janitor_stop(srv);
         pthread_key_delete(srv->store_key);
         free(srv);
         return NULL;
@@ -340,6 +418,7 @@ void server_stop(struct server *srv, int drain_s)
     for (int i = 0; i < drain_s * 20 && atomic_load(&srv->in_flight) > 0; i++)
         usleep(50 * 1000);
     MHD_stop_daemon(srv->daemon);
+    janitor_stop(srv);
     pthread_key_delete(srv->store_key);
     free(srv);
 }

@@ -105,6 +105,12 @@ enum store_rc sqlite_store_open(const char *path, struct store **out, char **err
 enum store_rc sqlite_store_create_database(const char *path, char **errmsg);
 enum store_rc pg_store_open(const char *uri, struct store **out, char **errmsg);
 enum store_rc pg_store_create_database(const char *uri, char **errmsg);
+/* sqlite_checkpoint.c: WAL checkpoints in a background thread while it runs;
+ * sqlite_store_open attaches each new connection to it. */
+struct sqlite3;
+enum store_rc sqlite_checkpointer_start(const char *path, char **errmsg);
+void sqlite_checkpointer_stop(void);
+void sqlite_checkpointer_attach(struct sqlite3 *db);
 
 /* store.c: the common part of a connection. */
 void store_base_init(struct store *s, const struct store_ops *ops);

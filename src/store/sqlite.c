@@ -8,6 +8,13 @@
  * (IMMEDIATE), so a transaction never fails half-way to upgrade its lock.
  * These settings are made once, at open; statements are prepared once per
  * connection and kept (stmt_cache).
+ *
+ * Two more settings are for ingestion speed (docs/performance.md): statement
+ * journals in memory (temp_store), or a batch's INSERTs, which fire triggers,
+ * write their undo pages to a temporary file; and a page cache of 16 MiB, so
+ * that a batch of 1,000 stats does not spill pages to the log mid-way.  While
+ * the server runs, WAL checkpoints happen in a thread of their own
+ * (sqlite_checkpoint.c).
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -385,13 +392,16 @@ enum store_rc sqlite_store_open(const char *path, struct store **out, char **err
     if (open_file(path, &db) != SQLITE_OK ||
         sqlite3_extended_result_codes(db, 1) != SQLITE_OK ||
         sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
-        sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+        sqlite3_exec(db,
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                     " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
                      NULL, NULL, NULL) != SQLITE_OK) {
         if (errmsg)
             *errmsg = open_failure(db, path);
         sqlite3_close_v2(db);
         return STORE_ERROR;
     }
+    sqlite_checkpointer_attach(db);
     struct sqlite_store *s = xcalloc(1, sizeof *s);
     store_base_init(&s->base, &sqlite_ops);
     s->db = db;

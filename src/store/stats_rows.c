@@ -84,7 +84,7 @@ static enum store_rc upsert_item(struct store *s, struct facts_writer *w, int64_
         if (item->uuid[0])
             memcpy(stored_uuid, item->uuid, UUID_STR_LEN);
         else
-            uuid_generate_str(stored_uuid);
+            uuid_generate_time_ordered_str(stored_uuid);
         rc = insert_item(s, w, client_id, item, stored_uuid, now);
         counts->created += rc == STORE_OK;
         return rc;

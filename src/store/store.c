@@ -61,6 +61,29 @@ enum store_rc store_open(const char *uri, struct store **out, char **errmsg)
     return bad_uri(uri, NULL, errmsg);
 }
 
+enum store_rc store_background_start(const char *uri, char **errmsg)
+{
+    const char *rest;
+    if (errmsg)
+        *errmsg = NULL;
+    switch (parse_uri(uri, &rest)) {
+    case BACKEND_SQLITE:
+        if (*rest == '\0')
+            return bad_uri(uri, rest, errmsg);
+        return sqlite_checkpointer_start(rest, errmsg);
+    case BACKEND_POSTGRES:
+        return STORE_OK;
+    case BACKEND_UNKNOWN:
+        break;
+    }
+    return bad_uri(uri, NULL, errmsg);
+}
+
+void store_background_stop(void)
+{
+    sqlite_checkpointer_stop();
+}
+
 enum store_rc store_create_database(const char *uri, char **errmsg)
 {
     const char *rest;

@@ -110,6 +110,11 @@ struct store;
  * not touched; call store_migrate() for that. */
 enum store_rc store_open(const char *uri, struct store **out, char **errmsg);
 void store_close(struct store *s);
+/* Starts the database housekeeping a long-running server leaves to a thread of
+ * its own (SQLite: WAL checkpoints; PostgreSQL: none).  Connections opened
+ * after it take part; stop it once they are closed. */
+enum store_rc store_background_start(const char *uri, char **errmsg);
+void store_background_stop(void);
 const char *store_errmsg(struct store *s);
 /* "sqlite" or "postgresql" */
 const char *store_backend(struct store *s);

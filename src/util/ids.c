@@ -6,8 +6,10 @@
 #include <ctype.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <uuid/uuid.h>
 
 bool uuid_is_valid(const char *s)
@@ -36,6 +38,19 @@ void uuid_generate_str(char out[UUID_STR_LEN])
 {
     uuid_t u;
     uuid_generate_random(u);
+    uuid_unparse_lower(u, out);
+}
+
+void uuid_generate_time_ordered_str(char out[UUID_STR_LEN])
+{
+    uuid_t u;
+    uuid_generate_random(u); /* random bits and the RFC variant */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+    for (int i = 5; i >= 0; i--, ms >>= 8)
+        u[i] = (unsigned char)(ms & 0xff);
+    u[6] = (unsigned char)(0x70 | (u[6] & 0x0f));
     uuid_unparse_lower(u, out);
 }
 

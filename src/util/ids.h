@@ -21,6 +21,10 @@ bool uuid_is_valid(const char *s);
 bool uuid_normalize(const char *s, char out[UUID_STR_LEN]);
 /* A new random (version 4) UUID, lower-case. */
 void uuid_generate_str(char out[UUID_STR_LEN]);
+/* A new time-ordered (version 7, RFC 9562) UUID, lower-case: the Unix time in
+ * milliseconds, then 74 random bits.  Rows keyed by such ids are inserted at
+ * the end of their index rather than on a random page of it. */
+void uuid_generate_time_ordered_str(char out[UUID_STR_LEN]);
 
 /* A new random token. Returns false only if the system has no randomness. */
 bool token_generate(char out[TOKEN_STR_LEN]);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/date.h"
@@ -182,6 +184,36 @@ static void test_uuid_generate(void **state)
     assert_string_not_equal(a, b);
 }
 
+/* Version 7: the first 48 bits are the Unix time in ms, so ids sort by creation. */
+static void test_uuid_generate_time_ordered(void **state)
+{
+    (void)state;
+    struct timespec before, after;
+    char ids[3][UUID_STR_LEN], lower[UUID_STR_LEN];
+    clock_gettime(CLOCK_REALTIME, &before);
+    uuid_generate_time_ordered_str(ids[0]);
+    uuid_generate_time_ordered_str(ids[1]);
+    usleep(2000);
+    uuid_generate_time_ordered_str(ids[2]);
+    clock_gettime(CLOCK_REALTIME, &after);
+    for (int i = 0; i < 3; i++) {
+        assert_true(uuid_normalize(ids[i], lower));
+        assert_string_equal(ids[i], lower);
+        assert_int_equal(ids[i][14], '7');
+        assert_non_null(strchr("89ab", ids[i][19]));
+    }
+    assert_string_not_equal(ids[0], ids[1]);
+    assert_true(strcmp(ids[1], ids[2]) < 0); /* 2 ms later sorts after */
+    /* The timestamp: 12 hex digits around the dash after the 8th. */
+    char hex[13];
+    memcpy(hex, ids[0], 8);
+    memcpy(hex + 8, ids[0] + 9, 4);
+    hex[12] = '\0';
+    unsigned long long ms = strtoull(hex, NULL, 16);
+    assert_true(ms >= (unsigned long long)before.tv_sec * 1000 + (unsigned long long)before.tv_nsec / 1000000);
+    assert_true(ms <= (unsigned long long)after.tv_sec * 1000 + (unsigned long long)after.tv_nsec / 1000000);
+}
+
 /* ---- tokens ----------------------------------------------------------------- */
 
 static const char base64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -248,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_uuid_is_valid),
         cmocka_unit_test(test_uuid_normalize),
         cmocka_unit_test(test_uuid_generate),
+        cmocka_unit_test(test_uuid_generate_time_ordered),
         cmocka_unit_test(test_token_generate),
         cmocka_unit_test(test_token_hash),
         cmocka_unit_test(test_token_hash_equal),
