@@ -86,6 +86,9 @@ struct store_ops {
     void (*close)(struct store *s);
     /* Runs several ;-separated statements without parameters (DDL). */
     enum store_rc (*exec_script)(struct store *s, const char *sql);
+    /* Sends a write whose outcome is only needed by the end of the transaction;
+     * its error, if any, comes back from the next query (NULL: run it at once). */
+    enum store_rc (*defer)(struct store *s, const char *sql, const struct sql_value *params, size_t n);
     /* Runs one statement; its rows are then read with next_row and the getters. */
     enum store_rc (*query)(struct store *s, const char *sql, const struct sql_value *params, size_t n);
     /* STORE_OK: a row is readable; STORE_NOT_FOUND: no more rows. */
@@ -125,6 +128,10 @@ void timestamp_ago(int seconds, char out[TIMESTAMP_STR_LEN]);
 /* Runs a statement that returns no rows; *changed (may be NULL) = rows written. */
 enum store_rc sql_run(struct store *s, const char *sql, const struct sql_value *params, size_t n,
                       int64_t *changed);
+/* A write whose outcome (rows written, error) is only needed by the end of the
+ * transaction: the backend may send it along with the next query, which then
+ * reports its error. */
+enum store_rc sql_defer(struct store *s, const char *sql, const struct sql_value *params, size_t n);
 /* Runs a query and reads its first row: STORE_OK leaves the row readable until
  * sql_end(); STORE_NOT_FOUND means no row (nothing to end). */
 enum store_rc sql_first_row(struct store *s, const char *sql, const struct sql_value *params,

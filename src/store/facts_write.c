@@ -166,14 +166,14 @@ static enum store_rc flush_object_sum(struct store *s, const struct pending_sum 
         sql_int(p->v[0]), sql_int(p->v[1]), sql_int(p->v[2]), sql_int(p->v[3]), sql_int(p->v[4]),
         sql_int(p->v[5]),
     };
-    return sql_run(s,
+    return sql_defer(s,
         "INSERT INTO object_rollup AS r (client_id, type, date, object, n, count_u, count_n, "
         "max_risk_u, max_risk_n, rate_u, rate_n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (client_id, type, date, object) DO UPDATE SET n = r.n + excluded.n, "
         "count_u = r.count_u + excluded.count_u, count_n = r.count_n + excluded.count_n, "
         "max_risk_u = r.max_risk_u + excluded.max_risk_u, max_risk_n = r.max_risk_n + excluded.max_risk_n, "
         "rate_u = r.rate_u + excluded.rate_u, rate_n = r.rate_n + excluded.rate_n",
-        params, sizeof params / sizeof *params, NULL);
+        params, sizeof params / sizeof *params);
 }
 
 /* v0_u = r.v0_u + excluded.v0_u, … for every risk value column. */
@@ -194,11 +194,11 @@ static enum store_rc flush_risk_sum(struct store *s, const struct pending_sum *p
     struct sql_value params[3 + 2 * RISK_CELLS] = {sql_int(p->client_id), sql_text(p->date), sql_int(p->n)};
     for (int i = 0; i < 2 * RISK_CELLS; i++)
         params[3 + i] = sql_int(p->v[i]);
-    return sql_run(s,
+    return sql_defer(s,
         "INSERT INTO risk_rollup AS r (client_id, date, n, " RISK_VALUE_COLUMNS ") VALUES (?, ?, ?, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (client_id, date) DO UPDATE SET n = r.n + excluded.n, " RISK_VALUE_ADDITIONS,
-        params, sizeof params / sizeof *params, NULL);
+        params, sizeof params / sizeof *params);
 }
 
 enum store_rc facts_writer_flush(struct facts_writer *w, struct store *s)
@@ -270,10 +270,10 @@ static enum store_rc insert_objects(struct store *s, const struct fact_owner *o,
             sql_int(x->max_risk.units), sql_int(x->max_risk.nanos), sql_int(x->rate.units),
             sql_int(x->rate.nanos),
         };
-        rc = sql_run(s,
+        rc = sql_defer(s,
             "INSERT INTO object_facts (stats_id, client_id, type, date, object, labels_id, count_u, "
             "count_n, max_risk_u, max_risk_n, rate_u, rate_n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params, sizeof params / sizeof *params, NULL);
+            params, sizeof params / sizeof *params);
         struct pending_sum *p = pending_sum(o->writer, o->client_id, o->type, o->date, x->uuid);
         const struct decimal metrics[3] = {x->count, x->max_risk, x->rate};
         p->n++;
@@ -297,10 +297,10 @@ static enum store_rc insert_risk(struct store *s, const struct fact_owner *o, co
         p->v[2 * cell] += f->risk.value[cell].units;
         p->v[2 * cell + 1] += f->risk.value[cell].nanos;
     }
-    return sql_run(s,
+    return sql_defer(s,
         "INSERT INTO risk_facts (stats_id, client_id, date, " RISK_VALUE_COLUMNS ") VALUES (?, ?, ?, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        params, sizeof params / sizeof *params, NULL);
+        params, sizeof params / sizeof *params);
 }
 
 /* "m,row,col,count;…" and "impact|probability|likelihood", each scale "v,v,…". */
@@ -324,8 +324,8 @@ static enum store_rc insert_cartography(struct store *s, const struct fact_owner
     cartography_text(&f->carto, &cells, &scales);
     const struct sql_value params[] = {sql_int(o->stats_id), sql_text(scales.data ? scales.data : ""),
                                        sql_text(cells.data ? cells.data : "")};
-    enum store_rc rc = sql_run(s, "INSERT INTO cartography_facts (stats_id, scales, cells) VALUES (?, ?, ?)",
-                               params, 3, NULL);
+    enum store_rc rc = sql_defer(s, "INSERT INTO cartography_facts (stats_id, scales, cells) VALUES (?, ?, ?)",
+                                 params, 3);
     buf_free(&cells);
     buf_free(&scales);
     return rc;
@@ -347,11 +347,11 @@ static enum store_rc insert_categories(struct store *s, const struct fact_owner 
             sql_int(c->has_target), sql_int(c->target.units), sql_int(c->target.nanos),
             sql_int(c->controls),
         };
-        rc = sql_run(s,
+        rc = sql_defer(s,
             "INSERT INTO compliance_categories (stats_id, ref_pos, pos, labels_id, has_current, "
             "current_u, current_n, has_target, target_u, target_n, controls) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params, sizeof params / sizeof *params, NULL);
+            params, sizeof params / sizeof *params);
     }
     return rc;
 }
@@ -368,9 +368,9 @@ static enum store_rc insert_compliance(struct store *s, const struct fact_owner 
             break;
         const struct sql_value params[] = {sql_int(o->stats_id), sql_int((int64_t)i),
                                            sql_text(r->uuid), sql_int(labels)};
-        rc = sql_run(s,
+        rc = sql_defer(s,
             "INSERT INTO compliance_referentials (stats_id, pos, referential, labels_id) "
-            "VALUES (?, ?, ?, ?)", params, 4, NULL);
+            "VALUES (?, ?, ?, ?)", params, 4);
         if (rc == STORE_OK)
             rc = insert_categories(s, o, i, r);
     }
@@ -446,7 +446,7 @@ enum store_rc facts_delete(struct store *s, int64_t stats_id)
     struct sql_value id = sql_int(stats_id);
     enum store_rc rc = STORE_OK;
     for (size_t i = 0; i < sizeof deletes / sizeof *deletes && rc == STORE_OK; i++)
-        rc = sql_run(s, deletes[i], &id, 1, NULL);
+        rc = sql_defer(s, deletes[i], &id, 1);
     return rc;
 }
 

@@ -189,6 +189,13 @@ enum store_rc sql_run(struct store *s, const char *sql, const struct sql_value *
     return STORE_OK;
 }
 
+enum store_rc sql_defer(struct store *s, const char *sql, const struct sql_value *params, size_t n)
+{
+    if (s->ops->defer)
+        return s->ops->defer(s, sql, params, n);
+    return sql_run(s, sql, params, n, NULL);
+}
+
 enum store_rc sql_first_row(struct store *s, const char *sql, const struct sql_value *params,
                             size_t n)
 {

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/backend.h"
 #include "store/store.h"
 #include "util/buf.h"
 
@@ -961,6 +962,72 @@ static void test_reconnects_after_losing_the_server(void **state)
     add_client(s, "after");
 }
 
+/* --- deferred writes (sql_defer: PostgreSQL sends them in pipeline mode) --- */
+
+static int64_t labels_count(struct store *s)
+{
+    int64_t n = -1;
+    assert_int_equal(sql_int_value(s, "SELECT COUNT(*) FROM labels", NULL, 0, &n), STORE_OK);
+    return n;
+}
+
+/* Inserts the labels row (owner, label1 = number): deferred. */
+static enum store_rc defer_label(struct store *s, int number)
+{
+    char label[16];
+    snprintf(label, sizeof label, "%d", number);
+    const struct sql_value params[] = {sql_text("owner"), sql_text(label)};
+    return sql_defer(s, "INSERT INTO labels (owner, label1, label2, label3, label4) VALUES (?, ?, '', '', '')",
+                     params, 2);
+}
+
+/* More writes than the pipeline holds, then a query: all of them are there, in order. */
+static void test_deferred_writes_are_all_applied(void **state)
+{
+    struct store *s = *state;
+    assert_int_equal(sql_begin_write(s), STORE_OK);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(defer_label(s, i), STORE_OK);
+    assert_int_equal(labels_count(s), 600);
+    assert_int_equal(defer_label(s, 600), STORE_OK);
+    assert_int_equal(sql_commit(s), STORE_OK);
+    assert_int_equal(labels_count(s), 601);
+}
+
+/* A deferred write that breaks a key fails its transaction: the error comes
+ * from the write itself (SQLite) or from the next statement (PostgreSQL), the
+ * rollback leaves nothing of the transaction, and the connection goes on. */
+static void assert_deferred_conflict(struct store *s, bool fail_at_commit)
+{
+    assert_int_equal(sql_begin_write(s), STORE_OK);
+    assert_int_equal(defer_label(s, 1000), STORE_OK);
+    enum store_rc rc = defer_label(s, 1); /* already stored */
+    if (rc == STORE_OK) {
+        int64_t n = 0;
+        rc = fail_at_commit ? sql_commit(s) : sql_int_value(s, "SELECT COUNT(*) FROM labels", NULL, 0, &n);
+    }
+    assert_int_equal(rc, STORE_CONFLICT);
+    assert_true(strlen(store_errmsg(s)) > 0);
+    sql_rollback(s);
+    assert_int_equal(labels_count(s), 3);
+}
+
+static void test_deferred_write_errors(void **state)
+{
+    struct store *s = *state;
+    assert_int_equal(sql_begin_write(s), STORE_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(defer_label(s, i), STORE_OK);
+    assert_int_equal(sql_commit(s), STORE_OK);
+    assert_deferred_conflict(s, false);
+    assert_deferred_conflict(s, true);
+    /* Still usable for writes. */
+    assert_int_equal(sql_begin_write(s), STORE_OK);
+    assert_int_equal(defer_label(s, 3), STORE_OK);
+    assert_int_equal(sql_commit(s), STORE_OK);
+    assert_int_equal(labels_count(s), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -984,6 +1051,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delete_anr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconnects_after_losing_the_server, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deferred_writes_are_all_applied, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deferred_write_errors, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
 }
