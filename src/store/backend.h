@@ -111,6 +111,7 @@ enum store_rc pg_store_create_database(const char *uri, char **errmsg);
 /* sqlite_checkpoint.c: WAL checkpoints in a background thread while it runs;
  * sqlite_store_open attaches each new connection to it. */
 struct sqlite3;
+void sqlite_configure_once(void); /* sqlite.c: before any sqlite3_open */
 enum store_rc sqlite_checkpointer_start(const char *path, char **errmsg);
 void sqlite_checkpointer_stop(void);
 void sqlite_checkpointer_attach(struct sqlite3 *db);
@@ -144,6 +145,17 @@ enum store_rc sql_begin_write(struct store *s);
 enum store_rc sql_commit(struct store *s);
 /* Rolls back, keeping the message of the error that caused it. */
 void sql_rollback(struct store *s);
+
+/* stats_rows.c: rows of the stats table. */
+#define STATS_COLUMNS "id, client_id, uuid, anr, type, date, data"
+/* Reads the current row of a "SELECT " STATS_COLUMNS query. */
+void stats_row_read(struct store *s, struct stats_row *r);
+/* Inserts one stats row (not its facts); *id receives its id.  A broken
+ * unique key is STORE_CONFLICT with s->conflict naming it. */
+enum store_rc stats_row_insert(struct store *s, int64_t client_id, const struct stats_item *item,
+                               const char *uuid, const char *now, int64_t *id);
+/* STORE_NOT_FOUND (with a message) unless the client exists. */
+enum store_rc store_require_client(struct store *s, int64_t client_id);
 
 /*
  * stats_rows.c: a SELECT being assembled from a stats_filter, shared with

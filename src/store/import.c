@@ -36,37 +36,16 @@ static enum store_rc insert_new(struct store *s, int64_t client_id, const struct
         counts->skipped++;
         return STORE_OK;
     }
-    const struct sql_value params[] = {
-        sql_text(item->uuid), sql_int(client_id), sql_text(item->anr), sql_int(item->type),
-        sql_text(item->date), sql_text(item->data), sql_text(now), sql_text(now),
-    };
-    rc = sql_first_row(s,
-        "INSERT INTO stats (uuid, client_id, anr, type, date, data, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        params, sizeof params / sizeof *params);
+    int64_t id;
+    rc = stats_row_insert(s, client_id, item, item->uuid, now, &id);
     if (rc == STORE_CONFLICT) /* another connection stored it since the check */
         return store_fail(s, STORE_CONFLICT,
                           "Stats %s was being stored by another connection at the same time; retry.",
                           item->uuid);
-    if (rc == STORE_NOT_FOUND)
-        return store_fail(s, STORE_ERROR, "The database did not return the new stats' id.");
     if (rc != STORE_OK)
         return rc;
-    int64_t id = s->ops->get_int(s, 0);
-    sql_end(s);
     rc = facts_insert(s, id, client_id, item->type, item->date, item->data);
     counts->inserted += rc == STORE_OK;
-    return rc;
-}
-
-static enum store_rc client_exists(struct store *s, int64_t client_id)
-{
-    struct sql_value id = sql_int(client_id);
-    enum store_rc rc = sql_first_row(s, "SELECT id FROM clients WHERE id = ?", &id, 1);
-    if (rc == STORE_NOT_FOUND)
-        return store_fail(s, STORE_NOT_FOUND, "No client with id %lld.", (long long)client_id);
-    if (rc == STORE_OK)
-        sql_end(s);
     return rc;
 }
 
@@ -80,7 +59,7 @@ enum store_rc store_stats_insert_new(struct store *s, int64_t client_id,
     enum store_rc rc = sql_begin_write(s);
     if (rc != STORE_OK)
         return rc;
-    rc = client_exists(s, client_id);
+    rc = store_require_client(s, client_id);
     for (size_t i = 0; i < n && rc == STORE_OK; i++)
         rc = insert_new(s, client_id, &items[i], now, &counts);
     if (rc == STORE_OK)

@@ -30,24 +30,12 @@ static void add_selection(struct query *q, const struct stats_selection *sel, in
         query_where(q, "date <= ?", sql_text(sel->date_to));
 }
 
-static void read_stats_row(struct store *s, struct stats_row *r)
-{
-    const struct store_ops *db = s->ops;
-    r->id = db->get_int(s, 0);
-    r->client_id = db->get_int(s, 1);
-    snprintf(r->uuid, sizeof r->uuid, "%s", db->get_text(s, 2));
-    snprintf(r->anr, sizeof r->anr, "%s", db->get_text(s, 3));
-    r->type = (enum stats_type)db->get_int(s, 4);
-    snprintf(r->date, sizeof r->date, "%s", db->get_text(s, 5));
-    r->data = xstrdup(db->get_text(s, 6));
-}
-
 enum store_rc store_stats_select(struct store *s, const struct stats_selection *sel,
                                  int64_t after_id, int64_t limit, struct stats_page *out)
 {
     *out = (struct stats_page){0};
     struct query q = {0};
-    buf_puts(&q.sql, "SELECT id, client_id, uuid, anr, type, date, data FROM stats");
+    buf_puts(&q.sql, "SELECT " STATS_COLUMNS " FROM stats");
     add_selection(&q, sel, after_id);
     buf_puts(&q.sql, " ORDER BY id LIMIT ?");
     query_bind(&q, sql_int(limit));
@@ -55,7 +43,7 @@ enum store_rc store_stats_select(struct store *s, const struct stats_selection *
     enum store_rc rc = s->ops->query(s, q.sql.data, q.params, q.n);
     if (rc == STORE_OK) {
         while ((rc = s->ops->next_row(s)) == STORE_OK && out->count < (size_t)limit)
-            read_stats_row(s, &out->rows[out->count++]);
+            stats_row_read(s, &out->rows[out->count++]);
         sql_end(s);
     }
     query_free(&q);

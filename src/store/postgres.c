@@ -370,6 +370,21 @@ static enum store_rc finish_deferred(struct pg_store *s)
     return end_pipeline(s, read_deferred(s));
 }
 
+/* Fills name with sql's prepared statement.  PQprepare waits for its answer,
+ * which pipeline mode does not allow: a statement new to this connection is
+ * prepared once the deferred writes were answered. */
+static enum store_rc statement_for(struct pg_store *s, const char *sql, char name[32])
+{
+    if (!connection_ready(s))
+        return STORE_ERROR;
+    if (s->deferred && !stmt_cache_find(&s->stmts, sql)) {
+        enum store_rc rc = finish_deferred(s);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return prepared(s, sql, name) ? STORE_OK : STORE_ERROR;
+}
+
 static enum store_rc pg_defer(struct store *base, const char *sql, const struct sql_value *params,
                               size_t n)
 {
@@ -377,13 +392,9 @@ static enum store_rc pg_defer(struct store *base, const char *sql, const struct 
     char name[32];
     char numbers[SQL_MAX_PARAMS][32];
     const char *values[SQL_MAX_PARAMS];
-    if (!connection_ready(s))
-        return STORE_ERROR;
-    /* PQprepare waits for its answer, which pipeline mode does not allow: a
-     * statement new to this connection is prepared between two pipelines. */
-    enum store_rc rc = stmt_cache_find(&s->stmts, sql) ? STORE_OK : finish_deferred(s);
-    if (rc != STORE_OK || !prepared(s, sql, name))
-        return rc != STORE_OK ? rc : STORE_ERROR;
+    enum store_rc rc = statement_for(s, sql, name);
+    if (rc != STORE_OK)
+        return rc;
     if (s->deferred == 0 && PQenterPipelineMode(s->conn) != 1)
         return pg_failure(s, NULL);
     bind_values(params, n, numbers, values);
@@ -422,13 +433,9 @@ static enum store_rc pg_query(struct store *base, const char *sql, const struct 
     char name[32];
     char numbers[SQL_MAX_PARAMS][32];
     const char *values[SQL_MAX_PARAMS];
-    if (!connection_ready(s))
-        return STORE_ERROR;
-    enum store_rc rc = STORE_OK;
-    if (s->deferred && !stmt_cache_find(&s->stmts, sql))
-        rc = finish_deferred(s);
-    if (rc != STORE_OK || !prepared(s, sql, name))
-        return rc != STORE_OK ? rc : STORE_ERROR;
+    enum store_rc rc = statement_for(s, sql, name);
+    if (rc != STORE_OK)
+        return rc;
     bind_values(params, n, numbers, values);
     PGresult *r;
     if (s->deferred) {

@@ -10,13 +10,14 @@
  * connection and kept (stmt_cache).
  *
  * Two more settings are for ingestion speed (docs/performance.md): statement
- * journals in memory (temp_store), or a batch's INSERTs, which fire triggers,
- * write their undo pages to a temporary file; and a page cache of 16 MiB, so
- * that a batch of 1,000 stats does not spill pages to the log mid-way.  While
- * the server runs, WAL checkpoints happen in a thread of their own
- * (sqlite_checkpoint.c).
+ * journals kept in memory up to 4 MiB (configure_library), and a page cache
+ * of 16 MiB, so that a batch of 1,000 stats does not spill pages to the log
+ * mid-way.  Sorts and temporary tables stay in files: a query may sort
+ * millions of rows.  While the server runs, WAL checkpoints happen in a thread
+ * of their own (sqlite_checkpoint.c).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,8 +381,26 @@ static char *open_failure(sqlite3 *db, const char *path)
     return buf_detach(&msg, NULL);
 }
 
+/* Statement journals (the undo pages of one statement inside a transaction)
+ * stay in memory up to this size; SQLite's default, 64 KiB, sent a batch's
+ * INSERTs, which fire triggers, to a temporary file on every stats. */
+#define STATEMENT_JOURNAL_IN_MEMORY (4 * 1024 * 1024)
+
+static void configure_library(void)
+{
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STATEMENT_JOURNAL_IN_MEMORY);
+}
+
+/* Process-wide settings, which SQLite takes only before its first connection. */
+void sqlite_configure_once(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_library);
+}
+
 static int open_file(const char *path, sqlite3 **db)
 {
+    sqlite_configure_once();
     return sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            NULL);
 }
@@ -394,7 +413,7 @@ enum store_rc sqlite_store_open(const char *path, struct store **out, char **err
         sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
         sqlite3_exec(db,
                      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-                     " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
+                     " PRAGMA cache_size = -16384",
                      NULL, NULL, NULL) != SQLITE_OK) {
         if (errmsg)
             *errmsg = open_failure(db, path);

@@ -93,6 +93,7 @@ enum store_rc sqlite_checkpointer_start(const char *path, char **errmsg)
     struct checkpointer *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->wake, NULL);
+    sqlite_configure_once();
     /* The checkpoint syncs the database file as synchronous=FULL says. */
     if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
         sqlite3_exec(c->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK) {

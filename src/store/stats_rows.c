@@ -19,13 +19,10 @@
 
 #include "store/backend.h"
 
-#define STATS_COLUMNS "id, client_id, uuid, anr, type, date, data"
-
 /* --- upsert --- */
 
-/* Inserts the row and its facts. */
-static enum store_rc insert_item(struct store *s, struct facts_writer *w, int64_t client_id,
-                                 const struct stats_item *item, const char *uuid, const char *now)
+enum store_rc stats_row_insert(struct store *s, int64_t client_id, const struct stats_item *item,
+                               const char *uuid, const char *now, int64_t *id)
 {
     const struct sql_value params[] = {
         sql_text(uuid), sql_int(client_id), sql_text(item->anr), sql_int(item->type),
@@ -38,10 +35,20 @@ static enum store_rc insert_item(struct store *s, struct facts_writer *w, int64_
     if (rc == STORE_NOT_FOUND)
         return store_fail(s, STORE_ERROR, "The database did not return the new stats' id.");
     if (rc == STORE_OK) {
-        int64_t id = s->ops->get_int(s, 0);
+        *id = s->ops->get_int(s, 0);
         sql_end(s);
-        return facts_writer_insert(w, s, id, client_id, item->type, item->date, item->data, item->doc);
     }
+    return rc;
+}
+
+/* Inserts the row and its facts. */
+static enum store_rc insert_item(struct store *s, struct facts_writer *w, int64_t client_id,
+                                 const struct stats_item *item, const char *uuid, const char *now)
+{
+    int64_t id;
+    enum store_rc rc = stats_row_insert(s, client_id, item, uuid, now, &id);
+    if (rc == STORE_OK)
+        return facts_writer_insert(w, s, id, client_id, item->type, item->date, item->data, item->doc);
     if (rc != STORE_CONFLICT)
         return rc;
     if (s->conflict == STORE_KEY_STATS_UUID)
@@ -103,7 +110,7 @@ static enum store_rc upsert_item(struct store *s, struct facts_writer *w, int64_
     return rc;
 }
 
-static enum store_rc require_client(struct store *s, int64_t client_id)
+enum store_rc store_require_client(struct store *s, int64_t client_id)
 {
     struct sql_value id = sql_int(client_id);
     enum store_rc rc = sql_first_row(s, "SELECT id FROM clients WHERE id = ?", &id, 1);
@@ -127,7 +134,7 @@ enum store_rc store_stats_upsert(struct store *s, int64_t client_id, struct stat
     enum store_rc rc = sql_begin_write(s);
     if (rc != STORE_OK)
         goto out;
-    rc = require_client(s, client_id);
+    rc = store_require_client(s, client_id);
     for (size_t i = 0; i < n && rc == STORE_OK; i++)
         rc = upsert_item(s, w, client_id, &items[i], now, uuids[i], &counts);
     if (rc == STORE_OK)
@@ -239,7 +246,7 @@ void query_free(struct query *q)
     buf_free(&q->anr_set);
 }
 
-static void read_row(struct store *s, struct stats_row *r)
+void stats_row_read(struct store *s, struct stats_row *r)
 {
     const struct store_ops *db = s->ops;
     r->id = db->get_int(s, 0);
@@ -263,7 +270,7 @@ static enum store_rc fetch_rows(struct store *s, const struct stats_filter *f, s
                 cap = cap ? cap * 2 : 16;
                 out->rows = xrealloc(out->rows, cap * sizeof *out->rows);
             }
-            read_row(s, &out->rows[out->count++]);
+            stats_row_read(s, &out->rows[out->count++]);
         }
         sql_end(s);
         if (rc == STORE_NOT_FOUND)
