@@ -42,9 +42,8 @@
  * client trickle one byte every 29 s and hold its connection for ever. */
 #define BODY_GRACE_S 10
 #define BODY_MIN_RATE 1024
-/* After a body this large, free heap pages go back to the system once the
- * server is idle (see "giving memory back"). */
-#define TRIM_AFTER_BODY_BYTES ((size_t)256 * 1024)
+/* Free heap pages go back to the system once the server has been idle this
+ * long (see "giving memory back"). */
 #define TRIM_IDLE_MS 500
 
 struct server {
@@ -55,7 +54,7 @@ struct server {
     pthread_key_t store_key;
     atomic_uint_fast64_t next_id;
     atomic_int in_flight;
-    atomic_bool trim_wanted;
+    atomic_bool trim_wanted;           /* requests ran since the last trim */
     atomic_int_fast64_t last_done_ms;  /* monotonic time the last request ended */
     pthread_t janitor;
     pthread_mutex_t janitor_lock;
@@ -96,11 +95,13 @@ static struct store *thread_store(struct server *srv)
 
 /* --- giving memory back --- */
 
-/* Parsing a large upload leaves many small freed blocks in malloc's arenas,
- * which malloc keeps.  malloc_trim(0) returns them, but trimming after every
- * upload cost 12 % of the ingestion CPU: the next upload faults the same pages
- * in again.  So a large body only marks the heap as worth trimming, and this
- * thread trims once no request has been running for TRIM_IDLE_MS. */
+/* Parsing an upload or building a large answer leaves many small freed blocks
+ * in malloc's arenas, which malloc keeps: after a day's uploads or a burst of
+ * queries the server would hold the memory of its busiest moment.
+ * malloc_trim(0) returns it, but trimming after every request cost 12 % of the
+ * ingestion CPU (the next request faults the same pages in again).  So this
+ * thread trims once no request has been running for TRIM_IDLE_MS, once per
+ * idle period. */
 
 static int64_t monotonic_ms(void)
 {
@@ -314,8 +315,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
                 (unsigned long long)req->id, req->method, req->path, req->status, ms,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     metrics_request_done(req->method, req->route, req->status, ms / 1e3);
-    if (req->body.len >= TRIM_AFTER_BODY_BYTES)
-        atomic_store(&srv->trim_wanted, true);
+    atomic_store(&srv->trim_wanted, true);
     request_release(req);
     free(p);
     *req_cls = NULL;

@@ -9,12 +9,10 @@
  * These settings are made once, at open; statements are prepared once per
  * connection and kept (stmt_cache).
  *
- * Two more settings are for ingestion speed (docs/performance.md): statement
- * journals kept in memory up to 4 MiB (configure_library), and a page cache
- * of 16 MiB, so that a batch of 1,000 stats does not spill pages to the log
- * mid-way.  Sorts and temporary tables stay in files: a query may sort
- * millions of rows.  While the server runs, WAL checkpoints happen in a thread
- * of their own (sqlite_checkpoint.c).
+ * For ingestion speed (docs/performance.md), statement journals stay in
+ * memory up to 4 MiB (configure_library); sorts and temporary tables stay in
+ * files, since a query may sort millions of rows.  While the server runs, WAL
+ * checkpoints happen in a thread of their own (sqlite_checkpoint.c).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -411,9 +409,7 @@ enum store_rc sqlite_store_open(const char *path, struct store **out, char **err
     if (open_file(path, &db) != SQLITE_OK ||
         sqlite3_extended_result_codes(db, 1) != SQLITE_OK ||
         sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
-        sqlite3_exec(db,
-                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-                     " PRAGMA cache_size = -16384",
+        sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
                      NULL, NULL, NULL) != SQLITE_OK) {
         if (errmsg)
             *errmsg = open_failure(db, path);
