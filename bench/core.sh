@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the service core (issue: service core), on a release build and SQLite.
 #   bench/core.sh [ANALYSES] [CLIENTS]   (default 1000 analyses x 5 types = 5,000 stats, 1 client)
+# On a fresh SQLite database; BENCH_DATABASE_URI=postgresql://… runs on that database
+# instead, after emptying it (tests/pg.sh start DIR gives a throwaway one).
 # Prints: ingestion rate (batches of 250 posted by CLIENTS keep-alive connections,
 # bench/ingest.py), GET /api/v1/stats/ (one ANR) req/s at 32 connections, idle and peak RSS.
 set -euo pipefail
@@ -11,9 +13,10 @@ make -s all >/dev/null
 bin=build/stats-service
 work=$(mktemp -d /tmp/stats-bench.XXXXXX)
 token="bench-admin-token-0123456789abcdef0123456789"
-export DATABASE_URI="sqlite:///$work/stats.db" ADMIN_TOKEN="$token" LOG_PATH="$work/log"
+export DATABASE_URI="${BENCH_DATABASE_URI:-sqlite:///$work/stats.db}" ADMIN_TOKEN="$token" LOG_PATH="$work/log"
 export LOG_LEVEL=warning HOST=127.0.0.1 PORT=0
 /usr/bin/python3 bench/gen_stats.py --analyses "$analyses" --batch 250 --out "$work/data" >/dev/null
+[ -z "${BENCH_DATABASE_URI:-}" ] || $bin db empty --yes >/dev/null
 $bin db init >/dev/null
 $bin serve > "$work/out" 2>&1 &
 pid=$!
