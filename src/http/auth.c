@@ -142,29 +142,6 @@ static bool forwarded_address(const char *list, unsigned char out[16])
     return true;
 }
 
-/* The socket's peer. */
-static bool peer_address(struct MHD_Connection *conn, unsigned char out[16])
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!info || !info->client_addr)
-        return false;
-    if (info->client_addr->sa_family == AF_INET) {
-        const struct sockaddr_in *in4 = (const struct sockaddr_in *)info->client_addr;
-        out[10] = out[11] = 0xff;
-        memcpy(out + 12, &in4->sin_addr, 4);
-        return true;
-    }
-    if (info->client_addr->sa_family != AF_INET6)
-        return false;
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)info->client_addr;
-    memcpy(out, &in6->sin6_addr, 16);
-    /* An IPv4-mapped peer is one host; a native IPv6 one counts by /64. */
-    if (!IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-        memset(out + 8, 0, 8);
-    return true;
-}
-
 /* The address a request comes from: with FIX_PROXY, what the proxy says, else
  * the socket's peer.  16 bytes: IPv4 as ::ffff:a.b.c.d, IPv6 cut to its /64. */
 static bool client_address(struct request *req, unsigned char out[16])
@@ -173,8 +150,14 @@ static bool client_address(struct request *req, unsigned char out[16])
     const char *fwd = req->cfg->fix_proxy ? request_header(req, "X-Forwarded-For") : NULL;
     if (fwd && forwarded_address(fwd, out))
         return true;
-    memset(out, 0, 16);
-    return peer_address(req->conn, out);
+    if (!request_peer_address(req, out))
+        return false;
+    /* An IPv4 (mapped) peer is one host; a native IPv6 one counts by /64. */
+    struct in6_addr peer;
+    memcpy(&peer, out, 16);
+    if (!IN6_IS_ADDR_V4MAPPED(&peer))
+        memset(out + 8, 0, 8);
+    return true;
 }
 
 /* FNV-1a over the address, started from the seed. */

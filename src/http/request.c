@@ -26,24 +26,32 @@ const char *request_query(struct request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-bool request_is_local(struct request *req)
+bool request_peer_address(struct request *req, unsigned char out[16])
 {
-    if (request_header(req, "X-Forwarded-For"))
-        return false;
+    memset(out, 0, 16);
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (!info || !info->client_addr)
         return false;
     if (info->client_addr->sa_family == AF_INET) {
-        const struct sockaddr_in *in4 = (const struct sockaddr_in *)info->client_addr;
-        return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &((const struct sockaddr_in *)info->client_addr)->sin_addr, 4);
+        return true;
     }
-    if (info->client_addr->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)info->client_addr)->sin6_addr;
-        return IN6_IS_ADDR_LOOPBACK(a) ||
-               (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-    }
-    return false;
+    if (info->client_addr->sa_family != AF_INET6)
+        return false;
+    memcpy(out, &((const struct sockaddr_in6 *)info->client_addr)->sin6_addr, 16);
+    return true;
+}
+
+bool request_is_local(struct request *req)
+{
+    unsigned char addr[16];
+    if (request_header(req, "X-Forwarded-For") || !request_peer_address(req, addr))
+        return false;
+    struct in6_addr a;
+    memcpy(&a, addr, 16);
+    return IN6_IS_ADDR_LOOPBACK(&a) || (IN6_IS_ADDR_V4MAPPED(&a) && addr[12] == 127);
 }
 
 /* True for "application/json", with any parameters ("; charset=utf-8") and case. */

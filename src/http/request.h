@@ -60,6 +60,9 @@ struct request {
 const char *request_header(struct request *req, const char *name);
 /* Query-string argument, or NULL. */
 const char *request_query(struct request *req, const char *name);
+/* The socket peer's address in 16 bytes, IPv4 as ::ffff:a.b.c.d; false if
+ * it is neither IPv4 nor IPv6. */
+bool request_peer_address(struct request *req, unsigned char out[16]);
 /* True when the request comes straight from this host: the peer is a loopback
  * address and no proxy forwarded it (no X-Forwarded-For). */
 bool request_is_local(struct request *req);

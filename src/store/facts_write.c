@@ -31,19 +31,9 @@
 
 #include "stats/extract.h"
 #include "store/backend.h"
+#include "util/strmap.h"
 
 /* --- the writer: what one transaction remembers --- */
-
-/* Strings mapped to indexes, open addressing (cap: a power of two). */
-struct key_slot {
-    char *key;        /* NULL: free */
-    size_t value;
-};
-
-struct key_map {
-    struct key_slot *slots;
-    size_t cap, used;
-};
 
 /* Sums of a transaction's facts for one daily total, added to it at flush:
  * objects use v[0..5] (count, maxRisk, rate as units, nanos), risks v[0..23]. */
@@ -57,73 +47,18 @@ struct pending_sum {
 };
 
 struct facts_writer {
-    struct key_map labels;      /* owner and labels joined by \x1f → labels id */
-    struct key_map sum_index;   /* "client|type|date|object" → index in sums */
+    struct strmap labels;      /* owner and labels joined by \x1f → labels id */
+    struct strmap sum_index;   /* "client|type|date|object" → index in sums */
     struct pending_sum *sums;
     size_t n_sums, sums_cap;
     buf key;
 };
 
-static uint64_t key_hash(const char *key)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return h;
-}
-
-static struct key_slot *slot_of(struct key_slot *slots, size_t cap, const char *key)
-{
-    size_t i = key_hash(key) & (cap - 1);
-    while (slots[i].key && strcmp(slots[i].key, key) != 0)
-        i = (i + 1) & (cap - 1);
-    return &slots[i];
-}
-
-static void key_map_init(struct key_map *m)
-{
-    m->cap = 64;
-    m->used = 0;
-    m->slots = xcalloc(m->cap, sizeof *m->slots);
-}
-
-static void key_map_free(struct key_map *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].key);
-    free(m->slots);
-}
-
-static const size_t *key_map_find(const struct key_map *m, const char *key)
-{
-    const struct key_slot *slot = slot_of(m->slots, m->cap, key);
-    return slot->key ? &slot->value : NULL;
-}
-
-/* Adds a key that is not in the map. */
-static void key_map_add(struct key_map *m, const char *key, size_t value)
-{
-    if (2 * (m->used + 1) > m->cap) {
-        size_t cap = m->cap * 2;
-        struct key_slot *slots = xcalloc(cap, sizeof *slots);
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].key)
-                *slot_of(slots, cap, m->slots[i].key) = m->slots[i];
-        free(m->slots);
-        m->slots = slots;
-        m->cap = cap;
-    }
-    struct key_slot *slot = slot_of(m->slots, m->cap, key);
-    slot->key = xstrdup(key);
-    slot->value = value;
-    m->used++;
-}
-
 struct facts_writer *facts_writer_new(void)
 {
     struct facts_writer *w = xcalloc(1, sizeof *w);
-    key_map_init(&w->labels);
-    key_map_init(&w->sum_index);
+    strmap_init(&w->labels);
+    strmap_init(&w->sum_index);
     return w;
 }
 
@@ -131,8 +66,8 @@ void facts_writer_free(struct facts_writer *w)
 {
     if (!w)
         return;
-    key_map_free(&w->labels);
-    key_map_free(&w->sum_index);
+    strmap_free(&w->labels);
+    strmap_free(&w->sum_index);
     free(w->sums);
     buf_free(&w->key);
     free(w);
@@ -144,14 +79,14 @@ static struct pending_sum *pending_sum(struct facts_writer *w, int64_t client_id
 {
     buf_reset(&w->key);
     buf_printf(&w->key, "%lld|%d|%s|%s", (long long)client_id, (int)type, date, object);
-    const size_t *known = key_map_find(&w->sum_index, w->key.data);
+    const size_t *known = strmap_find(&w->sum_index, w->key.data);
     if (known)
         return &w->sums[*known];
     if (w->n_sums == w->sums_cap) {
         w->sums_cap = w->sums_cap ? w->sums_cap * 2 : 64;
         w->sums = xrealloc(w->sums, w->sums_cap * sizeof *w->sums);
     }
-    key_map_add(&w->sum_index, w->key.data, w->n_sums);
+    strmap_add(&w->sum_index, w->key.data, w->n_sums);
     struct pending_sum *p = &w->sums[w->n_sums++];
     *p = (struct pending_sum){.client_id = client_id, .type = type};
     snprintf(p->date, sizeof p->date, "%s", date);
@@ -206,8 +141,8 @@ enum store_rc facts_writer_flush(struct facts_writer *w, struct store *s)
     enum store_rc rc = STORE_OK;
     for (size_t i = 0; i < w->n_sums && rc == STORE_OK; i++)
         rc = w->sums[i].type == STATS_RISK ? flush_risk_sum(s, &w->sums[i]) : flush_object_sum(s, &w->sums[i]);
-    key_map_free(&w->sum_index);
-    key_map_init(&w->sum_index);
+    strmap_free(&w->sum_index);
+    strmap_init(&w->sum_index);
     w->n_sums = 0;
     return rc;
 }
@@ -222,7 +157,7 @@ static enum store_rc labels_id(struct store *s, struct facts_writer *w, const ch
         buf_putc(&w->key, '\x1f');
         buf_puts(&w->key, l->label[i]);
     }
-    const size_t *known = key_map_find(&w->labels, w->key.data);
+    const size_t *known = strmap_find(&w->labels, w->key.data);
     if (known) {
         *id = (int64_t)*known;
         return STORE_OK;
@@ -242,7 +177,7 @@ static enum store_rc labels_id(struct store *s, struct facts_writer *w, const ch
         return rc;
     *id = s->ops->get_int(s, 0);
     sql_end(s);
-    key_map_add(&w->labels, w->key.data, (size_t)*id);
+    strmap_add(&w->labels, w->key.data, (size_t)*id);
     return STORE_OK;
 }
 

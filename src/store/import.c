@@ -36,7 +36,7 @@ static enum store_rc insert_new(struct store *s, int64_t client_id, const struct
         counts->skipped++;
         return STORE_OK;
     }
-    int64_t id;
+    int64_t id = 0;
     rc = stats_row_insert(s, client_id, item, item->uuid, now, &id);
     if (rc == STORE_CONFLICT) /* another connection stored it since the check */
         return store_fail(s, STORE_CONFLICT,

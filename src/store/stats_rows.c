@@ -18,12 +18,14 @@
 #include <string.h>
 
 #include "store/backend.h"
+#include "util/strmap.h"
 
 /* --- upsert --- */
 
 enum store_rc stats_row_insert(struct store *s, int64_t client_id, const struct stats_item *item,
                                const char *uuid, const char *now, int64_t *id)
 {
+    *id = 0;
     const struct sql_value params[] = {
         sql_text(uuid), sql_int(client_id), sql_text(item->anr), sql_int(item->type),
         sql_text(item->date), sql_text(item->data), sql_text(now), sql_text(now),
@@ -41,14 +43,14 @@ enum store_rc stats_row_insert(struct store *s, int64_t client_id, const struct 
     return rc;
 }
 
-/* Inserts the row and its facts. */
+/* Inserts the row and its facts; *id receives the row's id. */
 static enum store_rc insert_item(struct store *s, struct facts_writer *w, int64_t client_id,
-                                 const struct stats_item *item, const char *uuid, const char *now)
+                                 const struct stats_item *item, const char *uuid, const char *now,
+                                 int64_t *id)
 {
-    int64_t id;
-    enum store_rc rc = stats_row_insert(s, client_id, item, uuid, now, &id);
+    enum store_rc rc = stats_row_insert(s, client_id, item, uuid, now, id);
     if (rc == STORE_OK)
-        return facts_writer_insert(w, s, id, client_id, item->type, item->date, item->data, item->doc);
+        return facts_writer_insert(w, s, *id, client_id, item->type, item->date, item->data, item->doc);
     if (rc != STORE_CONFLICT)
         return rc;
     if (s->conflict == STORE_KEY_STATS_UUID)
@@ -78,34 +80,121 @@ static enum store_rc update_item(struct store *s, struct facts_writer *w, int64_
     return rc;
 }
 
+/* The rows of the client that the batch's (anr, type, date) keys already name,
+ * read with one query for the whole batch rather than one per item (a round
+ * trip each on PostgreSQL), and kept up to date as the batch inserts. */
+struct stored_keys {
+    struct strmap index;       /* "anr|type|date" → position in rows */
+    struct stored_key {
+        int64_t id;
+        char uuid[UUID_STR_LEN];
+    } *rows;
+    size_t n, cap;
+};
+
+#define STORED_KEY_LEN (UUID_STR_LEN + 16 + DATE_STR_LEN)
+
+static void stored_key_text(char out[STORED_KEY_LEN], const char *anr, int type, const char *date)
+{
+    snprintf(out, STORED_KEY_LEN, "%s|%d|%s", anr, type, date);
+}
+
+static const struct stored_key *stored_key_find(const struct stored_keys *k, const struct stats_item *item)
+{
+    char key[STORED_KEY_LEN];
+    stored_key_text(key, item->anr, item->type, item->date);
+    const size_t *pos = strmap_find(&k->index, key);
+    return pos ? &k->rows[*pos] : NULL;
+}
+
+static void stored_keys_init(struct stored_keys *k)
+{
+    *k = (struct stored_keys){0};
+    strmap_init(&k->index);
+}
+
+static void stored_key_add(struct stored_keys *k, const char *anr, int type, const char *date, int64_t id,
+                           const char *uuid)
+{
+    if (!k->rows || k->n == k->cap) {
+        k->cap = k->rows ? 2 * k->cap : 64;
+        k->rows = xrealloc(k->rows, k->cap * sizeof *k->rows);
+    }
+    k->rows[k->n].id = id;
+    snprintf(k->rows[k->n].uuid, UUID_STR_LEN, "%s", uuid);
+    char key[STORED_KEY_LEN];
+    stored_key_text(key, anr, type, date);
+    strmap_add(&k->index, key, k->n++);
+}
+
+static void stored_keys_free(struct stored_keys *k)
+{
+    strmap_free(&k->index);
+    free(k->rows);
+}
+
+/* Reads the stored rows of the batch's analyses within its dates (a daily
+ * upload: one date, at most one row per type and analysis). */
+static enum store_rc read_stored_keys(struct store *s, int64_t client_id, const struct stats_item *items,
+                                      size_t n, struct stored_keys *k)
+{
+    if (n == 0)
+        return STORE_OK; /* no ANR at all would mean every ANR */
+    const char **anrs = xcalloc(n, sizeof *anrs);
+    struct strmap seen;
+    strmap_init(&seen);
+    struct stats_filter f = {.client_id = client_id};
+    for (size_t i = 0; i < n; i++) {
+        if (!strmap_find(&seen, items[i].anr)) {
+            strmap_add(&seen, items[i].anr, 0);
+            anrs[f.n_anrs++] = items[i].anr;
+        }
+        if (!f.date_from[0] || strcmp(items[i].date, f.date_from) < 0)
+            snprintf(f.date_from, sizeof f.date_from, "%s", items[i].date);
+        if (strcmp(items[i].date, f.date_to) > 0)
+            snprintf(f.date_to, sizeof f.date_to, "%s", items[i].date);
+    }
+    f.anrs = anrs;
+    struct query q = {0};
+    buf_puts(&q.sql, "SELECT id, uuid, anr, type, date FROM stats");
+    query_add_filters(s, &q, &f);
+    enum store_rc rc = s->ops->query(s, q.sql.data, q.params, q.n);
+    if (rc == STORE_OK) {
+        while ((rc = s->ops->next_row(s)) == STORE_OK)
+            stored_key_add(k, s->ops->get_text(s, 2), (int)s->ops->get_int(s, 3), s->ops->get_text(s, 4),
+                           s->ops->get_int(s, 0), s->ops->get_text(s, 1));
+        sql_end(s);
+    }
+    query_free(&q);
+    strmap_free(&seen);
+    free(anrs);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
 /* Stores one item; `stored_uuid` receives the uuid it ends up with. */
-static enum store_rc upsert_item(struct store *s, struct facts_writer *w, int64_t client_id,
-                                 const struct stats_item *item, const char *now,
+static enum store_rc upsert_item(struct store *s, struct facts_writer *w, struct stored_keys *stored,
+                                 int64_t client_id, const struct stats_item *item, const char *now,
                                  char stored_uuid[UUID_STR_LEN], struct upsert_result *counts)
 {
-    const struct sql_value key[] = {sql_int(client_id), sql_text(item->anr), sql_int(item->type),
-                                    sql_text(item->date)};
-    enum store_rc rc = sql_first_row(s,
-        "SELECT id, uuid FROM stats WHERE client_id = ? AND anr = ? AND type = ? AND date = ?", key, 4);
-    if (rc == STORE_NOT_FOUND) {
+    const struct stored_key *row = stored_key_find(stored, item);
+    if (!row) {
         if (item->uuid[0])
             memcpy(stored_uuid, item->uuid, UUID_STR_LEN);
         else
             uuid_generate_time_ordered_str(stored_uuid);
-        rc = insert_item(s, w, client_id, item, stored_uuid, now);
+        int64_t id = 0;
+        enum store_rc rc = insert_item(s, w, client_id, item, stored_uuid, now, &id);
+        if (rc == STORE_OK) /* the same key later in the batch updates this row */
+            stored_key_add(stored, item->anr, item->type, item->date, id, stored_uuid);
         counts->created += rc == STORE_OK;
         return rc;
     }
-    if (rc != STORE_OK)
-        return rc;
-    int64_t id = s->ops->get_int(s, 0);
-    snprintf(stored_uuid, UUID_STR_LEN, "%s", s->ops->get_text(s, 1));
-    sql_end(s);
+    memcpy(stored_uuid, row->uuid, UUID_STR_LEN);
     if (item->uuid[0] && strcmp(item->uuid, stored_uuid) != 0)
         return store_fail(s, STORE_CONFLICT,
                           "Stats %s conflicts with stats %s, already stored for analysis %s on %s.",
                           item->uuid, stored_uuid, item->anr, item->date);
-    rc = update_item(s, w, id, client_id, item, now);
+    enum store_rc rc = update_item(s, w, row->id, client_id, item, now);
     counts->updated += rc == STORE_OK;
     return rc;
 }
@@ -131,12 +220,16 @@ enum store_rc store_stats_upsert(struct store *s, int64_t client_id, struct stat
     timestamp_now(now);
     char (*uuids)[UUID_STR_LEN] = xcalloc(n ? n : 1, UUID_STR_LEN);
     struct facts_writer *w = facts_writer_new();
+    struct stored_keys stored;
+    stored_keys_init(&stored);
     enum store_rc rc = sql_begin_write(s);
     if (rc != STORE_OK)
         goto out;
     rc = store_require_client(s, client_id);
+    if (rc == STORE_OK)
+        rc = read_stored_keys(s, client_id, items, n, &stored);
     for (size_t i = 0; i < n && rc == STORE_OK; i++)
-        rc = upsert_item(s, w, client_id, &items[i], now, uuids[i], &counts);
+        rc = upsert_item(s, w, &stored, client_id, &items[i], now, uuids[i], &counts);
     if (rc == STORE_OK)
         rc = facts_writer_flush(w, s);
     if (rc == STORE_OK)
@@ -149,6 +242,7 @@ enum store_rc store_stats_upsert(struct store *s, int64_t client_id, struct stat
         memcpy(items[i].uuid, uuids[i], UUID_STR_LEN);
     *result = counts;
 out:
+    stored_keys_free(&stored);
     facts_writer_free(w);
     free(uuids);
     return rc;

@@ -33,11 +33,11 @@ void buf_json_string(buf *b, const char *s);
 /* Returns the data (caller frees) and leaves b empty. Never NULL. */
 char *buf_detach(buf *b, size_t *len);
 
-/* Allocation helpers that abort on failure. */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
+/* Allocation helpers that abort on failure: they never return NULL. */
+void *xmalloc(size_t n) __attribute__((returns_nonnull));
+void *xcalloc(size_t n, size_t size) __attribute__((returns_nonnull));
+void *xrealloc(void *p, size_t n) __attribute__((returns_nonnull));
+char *xstrdup(const char *s) __attribute__((returns_nonnull));
+char *xstrndup(const char *s, size_t n) __attribute__((returns_nonnull));
 
 #endif
