@@ -17,6 +17,9 @@ It writes a sorted table of {key, MIME type, bytes, length, ETag, version}:
 
 Page templates (web/pages/*.html, composed into web/pages/layout.html as
 listed in web/pages/pages.json) know these placeholders:
+  {{part:name|a=x|b=y}}  web/pages/parts/name.html, its {{arg:a}} replaced by x
+                   (before anything else: {{t:metric.{{arg:a}}}} works); parts
+                   may use parts
   {{t:key}}        the text of key in the page's language (web/i18n/*.json),
                    HTML-escaped
   {{asset:path}}   the URL of static/path with its content version
@@ -78,6 +81,8 @@ SOURCE_MAP = re.compile(rb"\n?(//|/\*)# sourceMappingURL=[^\n]*")
 CSS_URL = re.compile(r"url\((['\"]?)([^)'\"]+)\1\)")
 PLACEHOLDER = re.compile(r"\{\{([a-z0-9_]+:[^}]*|=[a-z_]+|[a-z0-9_]+)\}\}")
 LEFTOVER = re.compile(r"\{\{(?!=[a-z_]+\}\})")
+PART = re.compile(r"\{\{part:([a-z0-9-]+)((?:\|[a-z_]+=[a-z0-9_-]*)*)\}\}")
+ARG = re.compile(r"\{\{arg:([a-z_]+)\}\}")
 
 
 class BuildError(Exception):
@@ -204,11 +209,30 @@ def fill(template, lang, texts, assets, where, slots):
     return PLACEHOLDER.sub(one, template)
 
 
+def expand_parts(template, assets, web, where, depth=0):
+    """Replaces each {{part:…}} by its file, arguments filled in, parts in it expanded."""
+    if depth > 4:
+        raise BuildError(f"{where}: parts nested too deep")
+
+    def one(m):
+        name, args = m.group(1), dict(a.split("=", 1) for a in m.group(2).split("|")[1:])
+        text = assets.read(web / "pages" / "parts" / f"{name}.html").decode()
+
+        def arg(a):
+            if a.group(1) not in args:
+                raise BuildError(f"{where}: part {name} needs argument {a.group(1)}")
+            return args[a.group(1)]
+
+        return expand_parts(ARG.sub(arg, text).rstrip("\n"), assets, web, f"{where} > {name}", depth + 1)
+
+    return PART.sub(one, template)
+
+
 def add_pages(assets, web, texts):
     manifest = json.loads(assets.read(web / "pages" / "pages.json"))
     layout = assets.read(web / "pages" / "layout.html").decode()
     for name, page in manifest.items():
-        body = assets.read(web / "pages" / f"{name}.html").decode()
+        body = expand_parts(assets.read(web / "pages" / f"{name}.html").decode(), assets, web, f"{name}.html")
         for lang in LANGS:
             js_texts = {k[3:]: v for k, v in texts[lang].items() if k.startswith("js.")}
             nav = {f"nav_{item}": ' aria-current="page"' if item == page["nav"] else ""
