@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -412,12 +413,18 @@ unsigned server_port(struct server *srv)
 
 void server_stop(struct server *srv, int drain_s)
 {
+    /* Quiescing hands the listening socket back, but each worker thread takes
+     * it out of its epoll set later, on its own: closing it now would make
+     * that fail (MHD aborts).  shutdown() already refuses new connections;
+     * the socket is closed once the workers are gone. */
     MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
     if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
+        shutdown(listen_fd, SHUT_RDWR);
     for (int i = 0; i < drain_s * 20 && atomic_load(&srv->in_flight) > 0; i++)
         usleep(50 * 1000);
     MHD_stop_daemon(srv->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
     janitor_stop(srv);
     pthread_key_delete(srv->store_key);
     free(srv);
