@@ -44,6 +44,26 @@ bool request_peer_address(struct request *req, unsigned char out[16])
     return true;
 }
 
+bool request_etag_matches(struct request *req, const char *etag)
+{
+    const char *header = request_header(req, "If-None-Match");
+    size_t etag_len = strlen(etag);
+    for (const char *p = header ? header : ""; *p;) {
+        p += strspn(p, " \t,");
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        size_t len = strcspn(p, ",");
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == etag_len && memcmp(p, etag, len) == 0)
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
 bool request_is_local(struct request *req)
 {
     unsigned char addr[16];

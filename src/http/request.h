@@ -60,6 +60,8 @@ struct request {
 const char *request_header(struct request *req, const char *name);
 /* Query-string argument, or NULL. */
 const char *request_query(struct request *req, const char *name);
+/* True when If-None-Match lists etag or is "*" (a weak tag W/"x" matches "x"). */
+bool request_etag_matches(struct request *req, const char *etag);
 /* The socket peer's address in 16 bytes, IPv4 as ::ffff:a.b.c.d; false if
  * it is neither IPv4 nor IPv6. */
 bool request_peer_address(struct request *req, unsigned char out[16]);

@@ -50,32 +50,11 @@ static void http_date(time_t t, char out[HTTP_DATE_LEN])
     strftime(out, HTTP_DATE_LEN, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* If-None-Match: "*" or a list of (possibly weak) tags, one of which is ours. */
-static bool etag_listed(const char *header, const char *etag)
-{
-    size_t etag_len = strlen(etag);
-    for (const char *p = header; *p;) {
-        p += strspn(p, " \t,");
-        if (*p == '*')
-            return true;
-        if (strncmp(p, "W/", 2) == 0)
-            p += 2;
-        size_t len = strcspn(p, ",");
-        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
-        if (len == etag_len && memcmp(p, etag, len) == 0)
-            return true;
-        p += strcspn(p, ",");
-    }
-    return false;
-}
-
 /* RFC 9110: If-None-Match decides when present; else If-Modified-Since. */
 static bool not_modified(struct request *req, const char *etag, time_t modified)
 {
-    const char *inm = request_header(req, "If-None-Match");
-    if (inm)
-        return etag_listed(inm, etag);
+    if (request_header(req, "If-None-Match"))
+        return request_etag_matches(req, etag);
     const char *ims = request_header(req, "If-Modified-Since");
     struct tm tm = {0};
     if (!ims || !strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm))

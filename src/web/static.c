@@ -45,26 +45,6 @@ static bool plain_segments(const char *path)
     return true;
 }
 
-/* True when If-None-Match lists etag (or is "*"); weak validators compare equal. */
-static bool etag_matches(const char *if_none_match, const char *etag)
-{
-    size_t etag_len = strlen(etag);
-    for (const char *p = if_none_match; *p;) {
-        p += strspn(p, " \t,");
-        if (*p == '*')
-            return true;
-        if (strncmp(p, "W/", 2) == 0)
-            p += 2;
-        size_t len = strcspn(p, ",");
-        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
-        if (len == etag_len && memcmp(p, etag, len) == 0)
-            return true;
-        p += strcspn(p, ",");
-    }
-    return false;
-}
-
 static void serve_static(struct request *req)
 {
     const char *rel = req->path + strlen("/static/");
@@ -86,8 +66,7 @@ static void serve_static(struct request *req)
     reply_header(req, "ETag", asset->etag);
     reply_header(req, "X-Content-Type-Options", "nosniff");
     reply_header(req, "Content-Security-Policy", STATIC_CSP);
-    const char *inm = request_header(req, "If-None-Match");
-    if (inm && etag_matches(inm, asset->etag))
+    if (request_etag_matches(req, asset->etag))
         reply_empty(req, 304);
     else
         reply_text(req, 200, asset->mime, asset->data, asset->len);
