@@ -2,9 +2,9 @@
  * test_processors.c — every processor against a real store, with expected
  * outputs computed by hand (processors.md's worked examples included).
  *
- * Runs on $STATS_TEST_DATABASE_URI when set (scripts/test.sh points it at a
- * throwaway PostgreSQL), else on a fresh SQLite file.  Every test starts from
- * an empty, freshly migrated schema.  Outputs are compared byte for byte:
+ * Runs on the database of store_fixture.h: PostgreSQL when
+ * $STATS_TEST_DATABASE_URI is set, else a fresh SQLite file; every test starts
+ * from an empty, freshly migrated schema.  Outputs are compared byte for byte:
  * sums are exact, so both backends and both query paths (daily totals, fact
  * rows) must give the same text.
  */
@@ -23,6 +23,7 @@
 #include "processors/processor.h"
 #include "store/backend.h"
 #include "store/store.h"
+#include "store_fixture.h"
 #include "util/buf.h"
 #include "util/json.h"
 
@@ -32,65 +33,6 @@
 #define T1 "b402d4e0-4576-11e9-9173-0800277f0571"
 #define T2 "b402d523-4576-11e9-9173-0800277f0571"
 #define REF "98ca84fb-db87-11e8-ac77-0800279aaa2b"
-
-static char *db_uri;
-static char tmp_dir[64];
-
-static int group_setup(void **state)
-{
-    const char *env = getenv("STATS_TEST_DATABASE_URI");
-    buf uri = BUF_INIT;
-    if (env && *env) {
-        buf_puts(&uri, env);
-    } else {
-        snprintf(tmp_dir, sizeof tmp_dir, "/tmp/test_processors.XXXXXX");
-        if (!mkdtemp(tmp_dir))
-            return -1;
-        buf_printf(&uri, "sqlite:///%s/stats.db", tmp_dir);
-    }
-    db_uri = buf_detach(&uri, NULL);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    if (tmp_dir[0]) {
-        const char *files[] = {"stats.db", "stats.db-wal", "stats.db-shm"};
-        for (size_t i = 0; i < 3; i++) {
-            buf path = BUF_INIT;
-            buf_printf(&path, "%s/%s", tmp_dir, files[i]);
-            remove(path.data);
-            buf_free(&path);
-        }
-        rmdir(tmp_dir);
-    }
-    free(db_uri);
-    return 0;
-}
-
-static int setup(void **state)
-{
-    struct store *s;
-    char *err = NULL;
-    if (store_open(db_uri, &s, &err) != STORE_OK) {
-        fprintf(stderr, "# cannot open %s: %s\n", db_uri, err);
-        free(err);
-        return -1;
-    }
-    if (store_drop_all(s) != STORE_OK || store_migrate(s) != STORE_OK) {
-        fprintf(stderr, "# cannot reset the schema: %s\n", store_errmsg(s));
-        store_close(s);
-        return -1;
-    }
-    *state = s;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    store_close(*state);
-    return 0;
-}
 
 /* --- helpers --- */
 
@@ -669,19 +611,19 @@ static void test_migration_backfills_facts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_threat_worked_example, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_threat_empty_and_wrong_type, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_threat_encodings, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_threat_labels_latest, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_threat_many_dates_and_changes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_risk_empty, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_risk_worked_example, setup, teardown),
+        STORE_TEST(test_threat_worked_example),
+        STORE_TEST(test_threat_empty_and_wrong_type),
+        STORE_TEST(test_threat_encodings),
+        STORE_TEST(test_threat_labels_latest),
+        STORE_TEST(test_threat_many_dates_and_changes),
+        STORE_TEST(test_risk_empty),
+        STORE_TEST(test_risk_worked_example),
         cmocka_unit_test(test_processor_params),
-        cmocka_unit_test_setup_teardown(test_cartography, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_compliance, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scope_and_client_flags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migration_backfills_facts, setup, teardown),
+        STORE_TEST(test_cartography),
+        STORE_TEST(test_compliance),
+        STORE_TEST(test_scope_and_client_flags),
+        STORE_TEST(test_versions),
+        STORE_TEST(test_migration_backfills_facts),
     };
-    return cmocka_run_group_tests_name("processors", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("processors", tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -1,9 +1,9 @@
 /*
  * test_store.c — the storage layer against a real database.
  *
- * Runs on $STATS_TEST_DATABASE_URI when set (tests/pg.sh starts a throwaway
- * PostgreSQL), else on a fresh SQLite file in a temporary folder.  Every test
- * starts from an empty, freshly migrated schema.
+ * Runs on the database of store_fixture.h: PostgreSQL when
+ * $STATS_TEST_DATABASE_URI is set, else a fresh SQLite file; every test starts
+ * from an empty, freshly migrated schema.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +21,7 @@
 
 #include "store/backend.h"
 #include "store/store.h"
+#include "store_fixture.h"
 #include "util/buf.h"
 
 #define ANR1 "11111111-1111-4111-8111-111111111111"
@@ -29,79 +30,6 @@
 #define UUID_A "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 #define UUID_B "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
 #define UUID_C "cccccccc-cccc-4ccc-8ccc-cccccccccccc"
-
-static char *db_uri;          /* the database every test uses */
-static char tmp_dir[64];      /* SQLite runs: the folder holding its files */
-
-static bool on_sqlite(void)
-{
-    return strncmp(db_uri, "sqlite:", 7) == 0;
-}
-
-/* --- fixtures --- */
-
-static int group_setup(void **state)
-{
-    (void)state;
-    const char *env = getenv("STATS_TEST_DATABASE_URI");
-    buf uri = BUF_INIT;
-    if (env && *env) {
-        buf_puts(&uri, env);
-    } else {
-        snprintf(tmp_dir, sizeof tmp_dir, "/tmp/test_store.XXXXXX");
-        if (!mkdtemp(tmp_dir))
-            return -1;
-        buf_printf(&uri, "sqlite:///%s/stats.db", tmp_dir);
-    }
-    db_uri = buf_detach(&uri, NULL);
-    return 0;
-}
-
-static void remove_in_tmp(const char *name)
-{
-    buf path = BUF_INIT;
-    buf_printf(&path, "%s/%s", tmp_dir, name);
-    remove(path.data);
-    buf_free(&path);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    if (tmp_dir[0]) {
-        const char *leftovers[] = {"stats.db", "stats.db-wal", "stats.db-shm", "new/deeper/x.db",
-                                   "new/deeper/x.db-wal", "new/deeper/x.db-shm", "new/deeper", "new"};
-        for (size_t i = 0; i < sizeof leftovers / sizeof *leftovers; i++)
-            remove_in_tmp(leftovers[i]);
-        rmdir(tmp_dir);
-    }
-    free(db_uri);
-    return 0;
-}
-
-static int setup(void **state)
-{
-    struct store *s;
-    char *err = NULL;
-    if (store_open(db_uri, &s, &err) != STORE_OK) {
-        fprintf(stderr, "# cannot open %s: %s\n", db_uri, err);
-        free(err);
-        return -1;
-    }
-    if (store_drop_all(s) != STORE_OK || store_migrate(s) != STORE_OK) {
-        fprintf(stderr, "# cannot reset the schema: %s\n", store_errmsg(s));
-        store_close(s);
-        return -1;
-    }
-    *state = s;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    store_close(*state);
-    return 0;
-}
 
 /* --- helpers --- */
 
@@ -225,7 +153,7 @@ static void test_migrate_is_idempotent(void **state)
 static void test_backend_and_ping(void **state)
 {
     struct store *s = *state;
-    assert_string_equal(store_backend(s), on_sqlite() ? "sqlite" : "postgresql");
+    assert_string_equal(store_backend(s), fixture_on_sqlite() ? "sqlite" : "postgresql");
     assert_int_equal(store_ping(s), STORE_OK);
 }
 
@@ -252,10 +180,10 @@ static void test_open_rejects_bad_uris(void **state)
     assert_int_equal(store_create_database("oracle://x", &err), STORE_ERROR);
     assert_non_null(err);
     free(err);
-    if (!on_sqlite())
+    if (!fixture_on_sqlite())
         return;
     buf path = BUF_INIT, uri = BUF_INIT; /* a file that is no database */
-    buf_printf(&path, "%s/garbage.db", tmp_dir);
+    buf_printf(&path, "%s/garbage.db", fixture_tmp_dir);
     FILE *f = fopen(path.data, "w");
     assert_non_null(f);
     for (int i = 0; i < 100; i++)
@@ -273,7 +201,7 @@ static void test_open_rejects_bad_uris(void **state)
 static void create_sqlite_database(void)
 {
     buf path = BUF_INIT, uri = BUF_INIT;
-    buf_printf(&path, "%s/new/deeper/x.db", tmp_dir);
+    buf_printf(&path, "%s/new/deeper/x.db", fixture_tmp_dir);
     buf_printf(&uri, "sqlite:///%s", path.data);
     char *err = NULL;
     assert_int_equal(store_create_database(uri.data, &err), STORE_OK);
@@ -294,12 +222,12 @@ static void create_sqlite_database(void)
 static void create_pg_database(void)
 {
     char *err = NULL;
-    assert_int_equal(store_create_database(db_uri, &err), STORE_OK); /* exists already */
+    assert_int_equal(store_create_database(fixture_db_uri, &err), STORE_OK); /* exists already */
     assert_null(err);
 
-    const char *slash = strrchr(db_uri, '/');
+    const char *slash = strrchr(fixture_db_uri, '/');
     buf uri = BUF_INIT;
-    buf_append(&uri, db_uri, (size_t)(slash - db_uri));
+    buf_append(&uri, fixture_db_uri, (size_t)(slash - fixture_db_uri));
     buf_puts(&uri, "/stats_test_created");
     assert_int_equal(store_create_database(uri.data, &err), STORE_OK);
     assert_int_equal(store_create_database(uri.data, &err), STORE_OK);
@@ -308,7 +236,7 @@ static void create_pg_database(void)
     assert_int_equal(store_migrate(s), STORE_OK);
     store_close(s);
 
-    PGconn *conn = PQconnectdb(db_uri);
+    PGconn *conn = PQconnectdb(fixture_db_uri);
     PQclear(PQexec(conn, "DROP DATABASE stats_test_created"));
     PQfinish(conn);
     buf_free(&uri);
@@ -317,7 +245,7 @@ static void create_pg_database(void)
 static void test_create_database(void **state)
 {
     (void)state;
-    if (on_sqlite())
+    if (fixture_on_sqlite())
         create_sqlite_database();
     else
         create_pg_database();
@@ -935,7 +863,7 @@ static void test_counts_and_reopen(void **state)
     /* A second connection sees what the first committed. */
     struct store *other;
     char *err = NULL;
-    assert_int_equal(store_open(db_uri, &other, &err), STORE_OK);
+    assert_int_equal(store_open(fixture_db_uri, &other, &err), STORE_OK);
     assert_int_equal(store_stats_count(other, &n), STORE_OK);
     assert_int_equal(n, 7);
     store_close(other);
@@ -947,10 +875,10 @@ static void test_counts_and_reopen(void **state)
 static void test_reconnects_after_losing_the_server(void **state)
 {
     struct store *s = *state;
-    if (on_sqlite())
+    if (fixture_on_sqlite())
         return;
     add_client(s, "before");
-    PGconn *admin = PQconnectdb(db_uri);
+    PGconn *admin = PQconnectdb(fixture_db_uri);
     PQclear(PQexec(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                           "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
     PQfinish(admin);
@@ -1031,28 +959,28 @@ static void test_deferred_write_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_migrate_is_idempotent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backend_and_ping, setup, teardown),
+        STORE_TEST(test_migrate_is_idempotent),
+        STORE_TEST(test_backend_and_ping),
         cmocka_unit_test(test_open_rejects_bad_uris),
         cmocka_unit_test(test_create_database),
-        cmocka_unit_test_setup_teardown(test_client_crud, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_client_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_client_missing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_client_touch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_client_delete_cascades, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_upsert_creates_then_updates, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_upsert_conflicts_store_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_upsert_large_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list_client_flags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list_get_last, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_data_round_trips, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_delete_anr, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_counts_and_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reconnects_after_losing_the_server, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deferred_writes_are_all_applied, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deferred_write_errors, setup, teardown),
+        STORE_TEST(test_client_crud),
+        STORE_TEST(test_client_conflicts),
+        STORE_TEST(test_client_missing),
+        STORE_TEST(test_client_touch),
+        STORE_TEST(test_client_delete_cascades),
+        STORE_TEST(test_upsert_creates_then_updates),
+        STORE_TEST(test_upsert_conflicts_store_nothing),
+        STORE_TEST(test_upsert_large_batch),
+        STORE_TEST(test_list_filters),
+        STORE_TEST(test_list_client_flags),
+        STORE_TEST(test_list_pages),
+        STORE_TEST(test_list_get_last),
+        STORE_TEST(test_data_round_trips),
+        STORE_TEST(test_delete_anr),
+        STORE_TEST(test_counts_and_reopen),
+        STORE_TEST(test_reconnects_after_losing_the_server),
+        STORE_TEST(test_deferred_writes_are_all_applied),
+        STORE_TEST(test_deferred_write_errors),
     };
-    return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("store", tests, fixture_group_setup, fixture_group_teardown);
 }
