@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -413,18 +412,13 @@ unsigned server_port(struct server *srv)
 
 void server_stop(struct server *srv, int drain_s)
 {
-    /* Quiescing hands the listening socket back, but each worker thread takes
-     * it out of its epoll set later, on its own: closing it now would make
-     * that fail (MHD aborts).  shutdown() already refuses new connections;
-     * the socket is closed once the workers are gone. */
-    MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
-    if (listen_fd != MHD_INVALID_SOCKET)
-        shutdown(listen_fd, SHUT_RDWR);
+    /* Requests in flight get drain_s seconds to finish.  New connections are
+     * still accepted meanwhile: MHD_quiesce_daemon would stop that, but in
+     * libmicrohttpd 0.9.75 it races with the epoll worker threads and may
+     * abort the process ("Failed to remove listen FD from epoll set"). */
     for (int i = 0; i < drain_s * 20 && atomic_load(&srv->in_flight) > 0; i++)
         usleep(50 * 1000);
     MHD_stop_daemon(srv->daemon);
-    if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
     janitor_stop(srv);
     pthread_key_delete(srv->store_key);
     free(srv);
