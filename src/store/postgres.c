@@ -399,9 +399,8 @@ static enum store_rc pg_defer(struct store *base, const char *sql, const struct 
         return pg_failure(s, NULL);
     bind_values(params, n, numbers, values);
     if (PQsendQueryPrepared(s->conn, name, (int)n, values, NULL, NULL, 0) != 1) {
-        rc = pg_failure(s, NULL);
-        finish_deferred(s);
-        return rc;
+        finish_deferred(s);          /* the error it may leave is replaced by the send's */
+        return pg_failure(s, NULL);
     }
     if (++s->deferred >= MAX_DEFERRED)
         return finish_deferred(s);
