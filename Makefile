@@ -2,14 +2,16 @@
 #   make        build build/stats-service
 #   make run    install what is missing, build, serve on 127.0.0.1:5000 (SQLite in ./var)
 #   make test   install what is missing, build with ASan+UBSan, run every test
+#   make install  install build/stats-service to $(PREFIX)/bin (default /usr/local/bin)
 #   make test-valgrind   the whole suite under valgrind memcheck (long)
 BUILD ?= build
+PREFIX ?= /usr/local
 ASAN_BUILD ?= build-asan
 # The npm packages the web front embeds (package-lock.json), installed again
 # whenever the lockfile is newer than the installed tree.
 NPM_STAMP = node_modules/.package-lock.json
 
-.PHONY: all deps run test test-valgrind clean npm-packages
+.PHONY: all deps run install test test-valgrind clean npm-packages
 
 all: $(NPM_STAMP) $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -20,8 +22,9 @@ $(NPM_STAMP): package-lock.json package.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $(NPM_STAMP)
 
+# The service alone: tests and fuzz targets (and their cmocka) only on the test path.
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) --buildtype=release
+	meson setup $(BUILD) --buildtype=release -Dtests=disabled --prefix=$(PREFIX)
 
 deps:
 	scripts/install-deps.sh build
@@ -30,6 +33,10 @@ run: deps all
 	mkdir -p var
 	$(BUILD)/stats-service db init
 	$(BUILD)/stats-service serve
+
+# meson installs the one executable (the web assets are inside it).
+install: deps all
+	meson install -C $(BUILD) --no-rebuild --destdir "$(DESTDIR)"
 
 test:
 	scripts/install-deps.sh test

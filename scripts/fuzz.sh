@@ -15,7 +15,7 @@ build=${FUZZ_BUILD:-build-fuzz}
 corpus=${FUZZ_CORPUS:-$build/corpus}
 
 if [ ! -f "$build/build.ninja" ]; then
-  CC=clang-14 meson setup "$build" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+  CC=clang-14 meson setup "$build" -Dtests=enabled -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
     --buildtype=debugoptimized >/dev/null
 fi
 targets=("$@")

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 build=${1:-build-asan}
 
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" -Db_sanitize=address,undefined -Dwerror=true --buildtype=debug
+  meson setup "$build" -Dtests=enabled -Db_sanitize=address,undefined -Dwerror=true --buildtype=debug
 fi
 ninja -C "$build"
 

@@ -15,7 +15,7 @@ what=${1:-all}
 shift || true
 
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" --buildtype=debug -Dwerror=true >/dev/null
+  meson setup "$build" -Dtests=enabled --buildtype=debug -Dwerror=true >/dev/null
 fi
 ninja -C "$build" -j2 >/dev/null
 
