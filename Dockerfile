@@ -1,7 +1,7 @@
 # The Stats Service for MONARC in a container (docker-compose.yml runs it with
 # PostgreSQL).  Settings come from environment variables, with the names the
 # original's image read (DB_HOSTNAME, DB_PORT, DB_NAME, DB_USERNAME, DB_PASSWORD,
-# ADMIN_TOKEN, HOST, PORT …; see the spec's config.md).  `serve` creates or
+# ADMIN_TOKEN, HOST, PORT …; see docs/configuration.md).  `serve` creates or
 # upgrades the schema and the ADMIN_TOKEN client itself at start.
 
 # --- build: compile with meson (cmocka only because meson sets up the unit tests too);

@@ -1,6 +1,6 @@
 /*
  * config.c — built-in defaults, the configuration file, the environment and
- * command-line overrides, checked key by key (spec: config.md).
+ * command-line overrides, checked key by key (docs/configuration.md).
  *
  * Every key is described once in a table (name, kind, where it lands in
  * struct config); the file, the environment and config_set() all go through

@@ -1,5 +1,5 @@
 /*
- * config.h — the service's settings (spec: config.md).
+ * config.h — the service's settings (docs/configuration.md).
  *
  * Sources, later ones winning: built-in defaults → the configuration file
  * (--config FILE or STATS_CONFIG) → environment variables → command-line

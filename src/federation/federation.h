@@ -1,6 +1,6 @@
 /*
- * federation.h — sharing stats between instances, and asking MOSP (spec:
- * federation.md).
+ * federation.h — sharing stats between instances, and asking MOSP
+ * (docs/federation.md).
  *
  * push: the stats of local clients that share, sent in batches to another
  * instance's POST /api/v1/stats/ under one remote token.  The receiver keeps

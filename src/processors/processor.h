@@ -1,6 +1,6 @@
 /*
  * processor.h — named aggregations over a selection of stats of one type
- * (spec: processors.md).
+ * (docs/processors.md).
  *
  * A processor is one source file defining one `const struct processor`: its
  * name, type, description, parameters and run function.  registry.c lists

@@ -2,7 +2,7 @@
  * stats.h — the statistics documents MONARC sends: types, items, validation.
  *
  * A stats item is {uuid?, anr, type, date, data}.  This module knows the shapes
- * of `data` for each of the five types (spec: processors.md §Input shapes) and
+ * of `data` for each of the five types (input shapes: docs/processors.md) and
  * turns a JSON item into a validated struct stats_item, reporting every problem
  * with its path.  It knows nothing of HTTP or storage.
  */

@@ -1,6 +1,6 @@
 /*
  * validate.c — checks the `data` of a stats item against the shape of its type
- * (spec: processors.md §Input shapes; see stats.h).
+ * (the input shapes of docs/processors.md; see stats.h).
  *
  * The rule is "strict about what processors read, silent about the rest":
  * every member a processor uses must be there with a usable type, extra

@@ -1,5 +1,5 @@
 /*
- * admin.c — the admin endpoints (admin_bp, spec: web.md): switching a client's
+ * admin.c — the admin endpoints (admin_bp, docs/api.md): switching a client's
  * sharing on or off, and running the operator's UPDATE_COMMAND.  All of them
  * require an admin token (the router's ROUTE_ADMIN gate: 401, 403).
  *

@@ -1,5 +1,5 @@
 /*
- * ops.c — the operations endpoints (spec: web.md): GET /healthz for load
+ * ops.c — the operations endpoints (docs/api.md): GET /healthz for load
  * balancers and orchestrators, GET /metrics for Prometheus.
  *
  * /metrics adds to the HTTP layer's counters (http/metrics.h) the figures only
