@@ -1,5 +1,5 @@
 /*
- * cli.h — the commands of the stats-service executable (spec: cli.md).
+ * cli.h — the commands of the stats-service executable (docs/cli.md).
  *
  * main.c parses the global options (--config, --help, --version), loads the
  * configuration and dispatches to one of these.  Each command receives its own

@@ -1,6 +1,6 @@
 /*
  * client.c — `stats-service client …`: create, list and delete clients, reset
- * their tokens, set their coordinates and sharing flag (spec: cli.md).
+ * their tokens, set their coordinates and sharing flag (docs/cli.md).
  *
  * The subcommands share one set of options, described once in `options`;
  * each subcommand says which of them it takes and which it requires.  The

@@ -1,6 +1,6 @@
 /*
  * import_original.c — `db import-original --from postgresql://…`: takes over
- * a database of the original Python service (spec: cli.md).
+ * a database of the original Python service (docs/cli.md, docs/migration.md).
  *
  * Clients first, matched by uuid: a client already here is left as it is;
  * a new one keeps its uuid, name, role, flags, coordinates and dates, and its

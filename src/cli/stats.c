@@ -1,7 +1,7 @@
 /*
  * stats.c — `stats-service stats …`: share stats with another instance (push,
  * pull), delete, purge, check for duplicates, list the latest, import and
- * export (spec: cli.md, federation.md).
+ * export (docs/cli.md, docs/federation.md).
  *
  * Like the client group, the subcommands share one table of options, checked
  * by take_value before anything is opened.  The sharing itself lives in
