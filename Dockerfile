@@ -4,20 +4,20 @@
 # ADMIN_TOKEN, HOST, PORT …; see docs/configuration.md).  `serve` creates or
 # upgrades the schema and the ADMIN_TOKEN client itself at start.
 
-# --- build: compile with meson (cmocka only because meson sets up the unit tests too);
+# --- build: compile the service alone with meson (no tests: -Dtests=disabled);
 #     the dashboard's npm packages are embedded in the binary
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       gcc pkg-config meson ninja-build python3 ca-certificates nodejs npm \
       libmicrohttpd-dev libjson-c-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev \
-      libssl-dev uuid-dev libinih-dev libcmocka-dev \
+      libssl-dev uuid-dev libinih-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts
 COPY . .
-RUN meson setup /build --buildtype=release \
+RUN meson setup /build --buildtype=release -Dtests=disabled \
  && ninja -C /build stats-service \
  && strip /build/stats-service
 
