@@ -81,11 +81,11 @@ static void print_usage(FILE *out)
           out);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+/* A missing or unknown command: the usual one line, then the list to choose from. */
+static int command_error(const char *fmt, const char *arg)
 {
-    fputs("stats-service: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n\n", stderr);
+    cli_usage_error(NULL, fmt, arg);
+    fputc('\n', stderr);
     print_usage(stderr);
     return EXIT_USAGE;
 }
@@ -158,7 +158,7 @@ static int parse_command_line(int argc, char **argv, struct invocation *inv)
         const char *arg = argv[i];
         if (!options_end && take_config_option(argc, argv, &i, &inv->config_path)) {
             if (!inv->config_path || !*inv->config_path)
-                return usage_error("%s needs a file name", "--config");
+                return cli_usage_error(NULL, "option '--config' needs a value");
             continue;
         }
         if (inv->command) {
@@ -178,7 +178,7 @@ static int parse_command_line(int argc, char **argv, struct invocation *inv)
             return EXIT_SUCCESS;
         }
         if (arg[0] == '-')
-            return usage_error("unknown option '%s'", arg);
+            return cli_usage_error(NULL, "unknown option '%s'", arg);
         inv->command = find_command(arg, strlen(arg));
         if (inv->command) {
             inv->argv[inv->argc++] = argv[i];
@@ -186,12 +186,12 @@ static int parse_command_line(int argc, char **argv, struct invocation *inv)
         }
         inv->command = find_old_name(arg, &inv->subcommand);
         if (!inv->command)
-            return usage_error("unknown command '%s'", arg);
+            return command_error("unknown command '%s'", arg);
         inv->argv[inv->argc++] = (char *)inv->command->name;
         inv->argv[inv->argc++] = inv->subcommand;
     }
     if (!inv->command)
-        return usage_error("%s", "no command given");
+        return command_error("%s", "no command given");
     return -1;
 }
 

@@ -28,13 +28,33 @@ int cmd_mosp(struct config *cfg, int argc, char **argv);
 
 /* Helpers shared by the commands (common.c). */
 
-/* Opens the configured database; on failure prints a one-line message and returns NULL. */
+/*
+ * Opens the configured database for a command that creates or upgrades its
+ * schema (serve, db init, db import-original): a SQLite file that is missing
+ * is created, and its folder with it (a PostgreSQL database is the operator's
+ * to create: db create).  Every other command works on a database that is
+ * there already: cli_open_store_with_schema below.  On failure prints a
+ * one-line message and returns NULL.
+ */
 struct store *cli_open_store(const struct config *cfg);
 /* Destructive commands: true if --yes was given, or a terminal user typed "y".
  * Without a terminal and without --yes: prints a refusal and returns false. */
 bool cli_confirm(bool yes, const char *question);
 /* Prints "stats-service: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "stats-service <command>: <message>" on stderr (command as typed
+ * in full: "serve", "client create"). */
+void cli_command_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * A usage error (a wrong command line): one line on stderr, the same in every
+ * command and group,
+ *   stats-service <command>: <message> (see 'stats-service <command> --help')
+ * with command NULL for the global options ("stats-service: …").  Returns
+ * EXIT_USAGE.
+ */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /*
  * Makes sure the admin client named "admin" exists with token ADMIN_TOKEN when
@@ -83,18 +103,44 @@ struct cli_subcommand {
     const char *details;   /* what follows the summary in its own --help, or NULL */
 };
 
+/* Stores one value (an option's, or the operand's with key CLI_OPERAND) into
+ * args; false, the reason reported with cli_usage_error(command, …), if it is
+ * not acceptable.  command names the command as typed ("client create"). */
+typedef bool cli_take_value_fn(const char *command, int key, const char *value, void *args);
+/* Whether the option `key` was given (for `requires`). */
+typedef bool cli_is_given_fn(const void *args, int key);
+
 struct cli_group {
     const char *name;
     const struct cli_option *options;
     size_t n_options;
     const struct cli_subcommand *subcommands;
     size_t n_subcommands;
-    /* Stores one value (an option's, or the operand's with key CLI_OPERAND)
-     * into args; false, the reason printed, if it is not acceptable. */
-    bool (*take_value)(const struct cli_subcommand *sub, int key, const char *value, void *args);
-    /* Whether the option `key` was given (for `requires`). */
-    bool (*is_given)(const void *args, int key);
+    cli_take_value_fn *take_value;
+    cli_is_given_fn *is_given;
 };
+
+/*
+ * One command as the parser and the help see it: a group's subcommand (built
+ * by cli_run_group from the tables above), or a command of its own (serve).
+ * Keys 'h' (help) and CLI_OPERAND are the parser's.
+ */
+struct cli_command {
+    const char *name;                  /* as typed in full: "serve", "client create" */
+    const struct cli_option *options;  /* the table `takes` picks from */
+    size_t n_options;
+    const char *takes, *requires, *operand, *summary, *details; /* as in cli_subcommand */
+    cli_take_value_fn *take_value;
+    cli_is_given_fn *is_given;         /* may be NULL when nothing is required */
+};
+
+/*
+ * Parses argv (argv[0] = the command's own name) into args through
+ * take_value, then checks the operand and `requires`; prints the help on
+ * --help.  Every argument error goes through cli_usage_error.  Returns -1 to
+ * go on, else the exit code: 0 after --help, EXIT_USAGE after an error.
+ */
+int cli_parse(const struct cli_command *cmd, int argc, char **argv, void *args);
 
 /*
  * Runs "<group> <subcommand> [options]" from argv (argv[0] = the group's
@@ -113,7 +159,8 @@ bool cli_token_is_usable(const char *token);
 /* `db import-original --from URI` (import_original.c), once the schema is current. */
 int cli_import_original(const struct config *cfg, const char *from_uri);
 
-/* Opens the database and checks it has a schema; NULL (message printed) if not. */
+/* Opens the database, which must exist (a missing SQLite file is not
+ * created), and checks it has a schema; NULL (message printed) if not. */
 struct store *cli_open_store_with_schema(const struct config *cfg);
 
 /*

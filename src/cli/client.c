@@ -370,28 +370,28 @@ static bool parse_degrees(const char *s, double min, double max, double *out)
 }
 
 /* Stores one option's value in *a; false (message printed) if it is not valid. */
-static bool take_value(const struct cli_subcommand *sub, int key, const char *v, void *args)
+static bool take_value(const char *command, int key, const char *v, void *args)
 {
     struct client_args *a = args;
     switch (key) {
     case 'n':
         a->name = v;
         if (strspn(v, " \t") == strlen(v)) {
-            cli_error("client %s: --name must not be empty", sub->name);
+            cli_usage_error(command, "--name must not be empty");
             return false;
         }
         return true;
     case 'u':
         if (!uuid_normalize(v, a->uuid)) {
-            cli_error("client %s: malformed UUID '%s' (expected 8-4-4-4-12 hexadecimal digits)",
-                      sub->name, v);
+            cli_usage_error(command, "malformed UUID '%s' (expected 8-4-4-4-12 hexadecimal digits)",
+                            v);
             return false;
         }
         return true;
     case 't':
         a->token = v;
         if (!cli_token_is_usable(v)) {
-            cli_error("client %s: --token must be printable ASCII without spaces", sub->name);
+            cli_usage_error(command, "--token must be printable ASCII without spaces");
             return false;
         }
         return true;
@@ -401,20 +401,19 @@ static bool take_value(const struct cli_subcommand *sub, int key, const char *v,
         else if (strcmp(v, "admin") == 0 || strcmp(v, "2") == 0)
             a->role = CLIENT_ROLE_ADMIN;
         else {
-            cli_error("client %s: --role must be user or admin, not '%s'", sub->name, v);
+            cli_usage_error(command, "--role must be user or admin, not '%s'", v);
             return false;
         }
         return true;
     case 'a':
         if (!parse_degrees(v, -90, 90, &a->latitude)) {
-            cli_error("client %s: --latitude must be a number from -90 to 90, not '%s'", sub->name, v);
+            cli_usage_error(command, "--latitude must be a number from -90 to 90, not '%s'", v);
             return false;
         }
         return true;
     case 'o':
         if (!parse_degrees(v, -180, 180, &a->longitude)) {
-            cli_error("client %s: --longitude must be a number from -180 to 180, not '%s'",
-                      sub->name, v);
+            cli_usage_error(command, "--longitude must be a number from -180 to 180, not '%s'", v);
             return false;
         }
         return true;

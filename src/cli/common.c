@@ -1,7 +1,9 @@
 /*
  * common.c — what every command needs: opening the database, asking for
- * confirmation, reporting errors, the ADMIN_TOKEN client, and the dispatcher
- * of the command groups with subcommands (see cli.h).
+ * confirmation, reporting errors, the ADMIN_TOKEN client, parsing arguments
+ * and printing help (one way for every command, so that their messages read
+ * the same), and the dispatcher of the command groups with subcommands (see
+ * cli.h).
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -18,23 +20,62 @@
 
 #define ADMIN_CLIENT_NAME "admin"
 
-void cli_error(const char *fmt, ...)
+/* "stats-service[ <command>]: <message>[ (see 'stats-service[ <command>] --help')]" */
+static void report(const char *command, bool hint, const char *fmt, va_list ap)
 {
     buf line = BUF_INIT;
-    buf_puts(&line, "stats-service: ");
-    va_list ap;
-    va_start(ap, fmt);
+    const char *space = command ? " " : "";
+    command = command ? command : "";
+    buf_printf(&line, "stats-service%s%s: ", space, command);
     buf_vprintf(&line, fmt, ap);
-    va_end(ap);
+    if (hint)
+        buf_printf(&line, " (see 'stats-service%s%s --help')", space, command);
     buf_putc(&line, '\n');
     fputs(line.data, stderr);
     buf_free(&line);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(NULL, false, fmt, ap);
+    va_end(ap);
+}
+
+void cli_command_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(command, false, fmt, ap);
+    va_end(ap);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(command, true, fmt, ap);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+static bool is_sqlite(const struct config *cfg)
+{
+    return strncmp(cfg->database_uri, "sqlite:", 7) == 0;
 }
 
 struct store *cli_open_store(const struct config *cfg)
 {
     struct store *st = NULL;
     char *errmsg = NULL;
+    /* store_create_database makes the folders leading to the file; opening
+     * alone would stop at a missing folder. */
+    if (is_sqlite(cfg) && store_create_database(cfg->database_uri, &errmsg) != STORE_OK) {
+        cli_error("cannot create the database: %s", errmsg ? errmsg : "unknown error");
+        free(errmsg);
+        return NULL;
+    }
     if (store_open(cfg->database_uri, &st, &errmsg) != STORE_OK) {
         cli_error("cannot open the database: %s", errmsg ? errmsg : "unknown error");
         free(errmsg);
@@ -150,24 +191,45 @@ bool cli_ensure_admin_token(struct store *st, const struct config *cfg)
     return ok;
 }
 
-/* --- command groups: one dispatcher for db, client, stats and mosp --- */
+/* --- parsing a command's arguments, and its help: the same for every command --- */
 
 static const struct cli_option help_option = {"help", no_argument, 'h', true, NULL,
                                               "show this help"};
+/* Taken out by main.c wherever it stands, so never parsed here; listed so
+ * that every command's help shows it. */
+static const struct cli_option config_option = {"config", required_argument, 0, false, "FILE",
+                                                "configuration file (default: $STATS_CONFIG)"};
 
-static const struct cli_option *option_by_key(const struct cli_group *g, int key)
+static const struct cli_option *option_by_key(const struct cli_command *cmd, int key)
 {
     if (key == 'h')
         return &help_option;
-    for (size_t i = 0; i < g->n_options; i++)
-        if (g->options[i].key == key)
-            return &g->options[i];
+    for (size_t i = 0; i < cmd->n_options; i++)
+        if (cmd->options[i].key == key)
+            return &cmd->options[i];
     return NULL;
 }
 
-static bool takes(const struct cli_subcommand *sub, int key)
+static bool takes(const struct cli_command *cmd, int key)
 {
-    return key == 'h' || strchr(sub->takes, key) != NULL;
+    return key == 'h' || strchr(cmd->takes, key) != NULL;
+}
+
+/* Columns a UTF-8 text takes on a terminal: one per character, not per byte
+ * (placeholders such as "postgresql://…" hold non-ASCII characters; none of
+ * our texts holds a wide or combining one). */
+static int text_columns(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* "  <left><padding to width>  <right>": one line of a two-column list. */
+static void print_columns(FILE *out, const char *left, int width, const char *right)
+{
+    fprintf(out, "  %s%*s  %s\n", left, width - text_columns(left), "", right);
 }
 
 /* "-y, --yes" or "    --name NAME": the left column of an option's help line. */
@@ -181,74 +243,83 @@ static void option_column(const struct cli_option *o, buf *left)
     buf_printf(left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 }
 
-static void print_option_line(const struct cli_option *o, int width)
+static void print_command_usage(const struct cli_command *cmd)
 {
-    buf left = BUF_INIT;
-    option_column(o, &left);
-    printf("  %-*s  %s\n", width, left.data, o->help);
-    buf_free(&left);
-}
-
-static void print_subcommand_usage(const struct cli_group *g, const struct cli_subcommand *sub)
-{
-    buf synopsis = BUF_INIT;
+    buf synopsis = BUF_INIT, left = BUF_INIT;
     buf_append(&synopsis, "", 0);
-    for (const char *k = sub->takes; *k; k++) {
-        const struct cli_option *o = option_by_key(g, *k);
-        bool required = strchr(sub->requires, *k) != NULL;
+    for (const char *k = cmd->takes; *k; k++) {
+        const struct cli_option *o = option_by_key(cmd, *k);
+        bool required = strchr(cmd->requires, *k) != NULL;
         buf_printf(&synopsis, " %s--%s%s%s%s", required ? "" : "[", o->name, o->arg ? " " : "",
                    o->arg ? o->arg : "", required ? "" : "]");
     }
-    if (sub->operand)
-        buf_printf(&synopsis, " %s", sub->operand);
-    printf("Usage: stats-service %s %s%s\n\n%c%s.\n", g->name, sub->name, synopsis.data,
-           toupper((unsigned char)sub->summary[0]), sub->summary + 1);
-    if (sub->details)
-        printf("%s", sub->details);
+    if (cmd->operand)
+        buf_printf(&synopsis, " %s", cmd->operand);
+    printf("Usage: stats-service %s%s\n\n%c%s.\n", cmd->name, synopsis.data,
+           toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
+    if (cmd->details)
+        printf("%s", cmd->details);
     puts("\nOptions:");
-    int width = (int)strlen("-h, --help");
-    buf left = BUF_INIT;
-    for (const char *k = sub->takes; *k; k++) {
-        option_column(option_by_key(g, *k), &left);
-        width = (int)left.len > width ? (int)left.len : width;
+    /* The options it takes in the table's order, then the two every command has. */
+    const struct cli_option **shown = xcalloc(cmd->n_options + 2, sizeof *shown);
+    size_t n = 0;
+    for (size_t i = 0; i < cmd->n_options; i++)
+        if (takes(cmd, cmd->options[i].key))
+            shown[n++] = &cmd->options[i];
+    shown[n++] = &config_option;
+    shown[n++] = &help_option;
+    int width = 0;
+    for (size_t i = 0; i < n; i++) {
+        option_column(shown[i], &left);
+        width = text_columns(left.data) > width ? text_columns(left.data) : width;
     }
+    for (size_t i = 0; i < n; i++) {
+        option_column(shown[i], &left);
+        print_columns(stdout, left.data, width, shown[i]->help);
+    }
+    free(shown);
     buf_free(&left);
-    for (size_t i = 0; i < g->n_options; i++)
-        if (takes(sub, g->options[i].key))
-            print_option_line(&g->options[i], width);
-    print_option_line(&help_option, width);
     buf_free(&synopsis);
 }
 
-static void print_group_usage(const struct cli_group *g, FILE *out)
+/* Whether arg is "--<name, or its abbreviation>=value" for option o. */
+static bool gives_value_to(const char *arg, const struct cli_option *o)
 {
-    fprintf(out, "Usage: stats-service %s <subcommand> [options]\n\n", g->name);
-    for (size_t i = 0; i < g->n_subcommands; i++)
-        fprintf(out, "  %-19s %s\n", g->subcommands[i].name, g->subcommands[i].summary);
-    fprintf(out, "\n'stats-service %s <subcommand> --help' describes each one.\n", g->name);
+    size_t len = strcspn(arg + 2, "=");
+    return o && arg[2 + len] == '=' && len > 0 && strncmp(arg + 2, o->name, len) == 0;
 }
 
-static void report_bad_option(const struct cli_group *g, const struct cli_subcommand *sub, int c,
-                              char **argv)
+/* getopt reports a bad option with '?' or ':'; says which and why. */
+static void report_bad_option(const struct cli_command *cmd, int c, char **argv)
 {
-    if (c == ':')
-        cli_error("%s %s: option '%s' needs a value", g->name, sub->name, argv[optind - 1]);
+    /* The argument getopt stopped at, unless it stopped inside a group of
+     * short options ("-yz"), where optopt says which one. */
+    const char *arg = argv[optind - 1];
+    bool long_form = strncmp(arg, "--", 2) == 0;
+    if (c == ':' && long_form)
+        cli_usage_error(cmd->name, "option '%s' needs a value", arg);
+    else if (c == ':')
+        cli_usage_error(cmd->name, "option '-%c' needs a value", optopt);
+    else if (optopt && long_form && gives_value_to(arg, option_by_key(cmd, optopt)))
+        /* "--yes=1": getopt_long names the option by its key in optopt. */
+        cli_usage_error(cmd->name, "option '--%s' takes no value",
+                        option_by_key(cmd, optopt)->name);
     else if (optopt)
-        cli_error("%s %s: unknown option '-%c' (see --help)", g->name, sub->name, optopt);
+        cli_usage_error(cmd->name, "unknown option '-%c'", optopt);
     else
-        cli_error("%s %s: unknown option '%s' (see --help)", g->name, sub->name, argv[optind - 1]);
+        cli_usage_error(cmd->name, "unknown option '%s'", arg);
 }
 
-/* getopt's tables for the options sub takes; longopts has room for every option + help + end. */
-static void build_getopt_tables(const struct cli_group *g, const struct cli_subcommand *sub,
-                                struct option *longopts, buf *shortopts)
+/* getopt's tables for the options cmd takes; longopts has room for every option + help + end. */
+static void build_getopt_tables(const struct cli_command *cmd, struct option *longopts,
+                                buf *shortopts)
 {
     size_t n = 0;
     /* '+': no reordering; ':': a missing value is told apart from an unknown option. */
     buf_puts(shortopts, "+:h");
-    for (size_t i = 0; i < g->n_options; i++) {
-        const struct cli_option *o = &g->options[i];
-        if (!takes(sub, o->key))
+    for (size_t i = 0; i < cmd->n_options; i++) {
+        const struct cli_option *o = &cmd->options[i];
+        if (!takes(cmd, o->key))
             continue;
         longopts[n++] = (struct option){o->name, o->has_arg, NULL, o->key};
         if (o->short_form)
@@ -258,64 +329,76 @@ static void build_getopt_tables(const struct cli_group *g, const struct cli_subc
     longopts[n] = (struct option){NULL, 0, NULL, 0};
 }
 
-/* Parses and checks the options and operand of sub into args.  Returns -1 to
- * go on, else the exit code: 0 after --help, 2 for a usage error. */
-static int parse_options(const struct cli_group *g, const struct cli_subcommand *sub, int argc,
-                         char **argv, void *args)
+/* The options cmd takes, into args.  Returns -1 to go on, else the exit code. */
+static int parse_options(const struct cli_command *cmd, int argc, char **argv, void *args)
 {
-    struct option *longopts = xcalloc(g->n_options + 2, sizeof *longopts);
+    struct option *longopts = xcalloc(cmd->n_options + 2, sizeof *longopts);
     buf shortopts = BUF_INIT;
-    build_getopt_tables(g, sub, longopts, &shortopts);
+    build_getopt_tables(cmd, longopts, &shortopts);
     optind = 0; /* glibc: start afresh on this argv */
     opterr = 0;
     int c, rc = -1;
     while (rc < 0 && (c = getopt_long(argc, argv, shortopts.data, longopts, NULL)) != -1) {
         if (c == 'h') {
-            print_subcommand_usage(g, sub);
+            print_command_usage(cmd);
             rc = EXIT_SUCCESS;
         } else if (c == '?' || c == ':') {
-            report_bad_option(g, sub, c, argv);
+            report_bad_option(cmd, c, argv);
             rc = EXIT_USAGE;
-        } else if (!g->take_value(sub, c, optarg, args)) {
+        } else if (!cmd->take_value(cmd->name, c, optarg, args)) {
             rc = EXIT_USAGE;
         }
     }
     free(longopts);
     buf_free(&shortopts);
+    return rc;
+}
+
+int cli_parse(const struct cli_command *cmd, int argc, char **argv, void *args)
+{
+    int rc = parse_options(cmd, argc, argv, args);
     if (rc >= 0)
         return rc;
-    if (sub->operand && optind < argc) {
-        if (!g->take_value(sub, CLI_OPERAND, argv[optind++], args))
+    if (cmd->operand && optind < argc) {
+        if (!cmd->take_value(cmd->name, CLI_OPERAND, argv[optind++], args))
             return EXIT_USAGE;
-    } else if (sub->operand) {
-        cli_error("%s %s: %s is required (see --help)", g->name, sub->name, sub->operand);
-        return EXIT_USAGE;
+    } else if (cmd->operand) {
+        return cli_usage_error(cmd->name, "%s is required", cmd->operand);
     }
-    if (optind < argc) {
-        cli_error("%s %s: unexpected argument '%s' (see --help)", g->name, sub->name, argv[optind]);
-        return EXIT_USAGE;
-    }
+    if (optind < argc)
+        return cli_usage_error(cmd->name, "unexpected argument '%s'", argv[optind]);
+    /* The options it cannot do without; the first one missing is reported. */
+    for (const char *k = cmd->requires; *k; k++)
+        if (!cmd->is_given(args, *k))
+            return cli_usage_error(cmd->name, "--%s is required", option_by_key(cmd, *k)->name);
     return -1;
 }
 
-/* The options a subcommand cannot do without; reports the first one missing. */
-static bool has_required(const struct cli_group *g, const struct cli_subcommand *sub,
-                         const void *args)
+/* --- command groups: one dispatcher for db, client, stats and mosp --- */
+
+static void print_group_usage(const struct cli_group *g, FILE *out)
 {
-    for (const char *k = sub->requires; *k; k++) {
-        if (!g->is_given(args, *k)) {
-            cli_error("%s %s: --%s is required (see --help)", g->name, sub->name,
-                      option_by_key(g, *k)->name);
-            return false;
-        }
-    }
-    return true;
+    int width = 0;
+    for (size_t i = 0; i < g->n_subcommands; i++)
+        if (text_columns(g->subcommands[i].name) > width)
+            width = text_columns(g->subcommands[i].name);
+    fprintf(out, "Usage: stats-service %s <subcommand> [options]\n\n", g->name);
+    for (size_t i = 0; i < g->n_subcommands; i++)
+        print_columns(out, g->subcommands[i].name, width, g->subcommands[i].summary);
+    fprintf(out, "\n'stats-service %s <subcommand> --help' describes each one.\n", g->name);
 }
 
 struct store *cli_open_store_with_schema(const struct config *cfg)
 {
-    struct store *st = cli_open_store(cfg);
-    if (!st)
+    struct store *st = NULL;
+    char *errmsg = NULL;
+    enum store_rc rc = store_open_existing(cfg->database_uri, &st, &errmsg);
+    if (rc == STORE_NOT_FOUND)
+        cli_error("%s: run 'stats-service db init' first", errmsg);
+    else if (rc != STORE_OK)
+        cli_error("cannot open the database: %s", errmsg ? errmsg : "unknown error");
+    free(errmsg);
+    if (rc != STORE_OK)
         return NULL;
     int version = 0;
     if (store_schema_version(st, &version) != STORE_OK)
@@ -331,11 +414,16 @@ struct store *cli_open_store_with_schema(const struct config *cfg)
 static int run_subcommand(const struct cli_group *g, const struct cli_subcommand *sub,
                           const struct config *cfg, int argc, char **argv, void *args)
 {
-    int rc = parse_options(g, sub, argc, argv, args);
+    buf name = BUF_INIT;
+    buf_printf(&name, "%s %s", g->name, sub->name);
+    struct cli_command cmd = {
+        name.data, g->options, g->n_options, sub->takes, sub->requires, sub->operand,
+        sub->summary, sub->details, g->take_value, g->is_given,
+    };
+    int rc = cli_parse(&cmd, argc, argv, args);
+    buf_free(&name);
     if (rc >= 0)
         return rc;
-    if (!has_required(g, sub, args))
-        return EXIT_USAGE;
     struct cli_call call = {cfg, NULL, args};
     if (sub->needs_store && !(call.store = cli_open_store_with_schema(cfg)))
         return EXIT_FAILURE;
@@ -347,18 +435,19 @@ static int run_subcommand(const struct cli_group *g, const struct cli_subcommand
 int cli_run_group(const struct cli_group *g, const struct config *cfg, int argc, char **argv,
                   void *args)
 {
-    if (argc < 2) {
-        print_group_usage(g, stderr);
-        return EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         print_group_usage(g, stdout);
         return EXIT_SUCCESS;
     }
-    for (size_t i = 0; i < g->n_subcommands; i++)
+    for (size_t i = 0; argc >= 2 && i < g->n_subcommands; i++)
         if (strcmp(argv[1], g->subcommands[i].name) == 0)
             return run_subcommand(g, &g->subcommands[i], cfg, argc - 1, argv + 1, args);
-    cli_error("%s: unknown subcommand '%s' (see 'stats-service %s --help')", g->name, argv[1],
-              g->name);
+    /* Like a missing or unknown command (main.c): the list to choose from follows. */
+    if (argc < 2)
+        cli_usage_error(g->name, "no subcommand given");
+    else
+        cli_usage_error(g->name, "unknown subcommand '%s'", argv[1]);
+    fputc('\n', stderr);
+    print_group_usage(g, stderr);
     return EXIT_USAGE;
 }

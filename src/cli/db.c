@@ -14,11 +14,6 @@ struct db_args {
     const char *from;   /* import-original: the original's database URI */
 };
 
-static bool is_sqlite(const struct config *cfg)
-{
-    return strncmp(cfg->database_uri, "sqlite:", 7) == 0;
-}
-
 static bool create_database(const struct config *cfg)
 {
     char *errmsg = NULL;
@@ -29,21 +24,44 @@ static bool create_database(const struct config *cfg)
     return false;
 }
 
+/* The schema version of the database, which exists; false (message printed) on an error. */
+static bool read_schema_version(const struct config *cfg, int *version)
+{
+    struct store *st = NULL;
+    char *errmsg = NULL;
+    if (store_open_existing(cfg->database_uri, &st, &errmsg) != STORE_OK) {
+        cli_error("cannot open the database: %s", errmsg ? errmsg : "unknown error");
+        free(errmsg);
+        return false;
+    }
+    bool ok = store_schema_version(st, version) == STORE_OK;
+    if (!ok)
+        cli_error("cannot read the schema version: %s", store_errmsg(st));
+    store_close(st);
+    return ok;
+}
+
+/* An existing database is left as it is; one that has its schema already is
+ * said to, since "ready, now run db init" would be wrong about it. */
 static int db_create(const struct cli_call *call)
 {
-    if (!create_database(call->cfg))
+    int version = 0;
+    if (!create_database(call->cfg) || !read_schema_version(call->cfg, &version))
         return EXIT_FAILURE;
-    puts("Database ready; 'stats-service db init' creates its schema.");
+    if (version > 0)
+        printf("The database exists already, with its schema (version %d): nothing to create.\n"
+               "'stats-service db init' brings the schema up to date; 'stats-service db empty'\n"
+               "drops it, to start again.\n", version);
+    else
+        puts("Database ready; 'stats-service db init' creates its schema.");
     return EXIT_SUCCESS;
 }
 
 /* Creates or upgrades the schema; prints the version reached. */
 static bool init_schema(const struct config *cfg)
 {
-    /* With SQLite, the file and its folder are created here, so that `db
+    /* cli_open_store creates a SQLite file and its folder, so that `db
      * create` is optional; a PostgreSQL database is the operator's to create. */
-    if (is_sqlite(cfg) && !create_database(cfg))
-        return false;
     struct store *st = cli_open_store(cfg);
     if (!st)
         return false;
@@ -66,23 +84,36 @@ static int db_init(const struct cli_call *call)
     return init_schema(call->cfg) ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* A SQLite file that is not there has nothing to drop: it is not created
+ * just to be emptied (and not asked about). */
 static int db_empty(const struct cli_call *call)
 {
     const struct db_args *a = call->args;
-    if (!cli_confirm(a->yes, "Drop every table of the database? All clients and stats will be lost."))
+    struct store *st = NULL;
+    char *errmsg = NULL;
+    enum store_rc rc = store_open_existing(call->cfg->database_uri, &st, &errmsg);
+    if (rc == STORE_NOT_FOUND) {
+        printf("Nothing to drop: %s.\n", errmsg);
+        free(errmsg);
+        return EXIT_SUCCESS;
+    }
+    if (rc != STORE_OK) {
+        cli_error("cannot open the database: %s", errmsg ? errmsg : "unknown error");
+        free(errmsg);
         return EXIT_FAILURE;
-    struct store *st = cli_open_store(call->cfg);
-    if (!st)
-        return EXIT_FAILURE;
-    int rc = EXIT_SUCCESS;
-    if (store_drop_all(st) != STORE_OK) {
-        cli_error("cannot drop the tables: %s", store_errmsg(st));
-        rc = EXIT_FAILURE;
+    }
+    int exit_code = EXIT_FAILURE;
+    if (cli_confirm(a->yes,
+                    "Drop every table of the database? All clients and stats will be lost.")) {
+        if (store_drop_all(st) == STORE_OK) {
+            puts("All tables dropped.");
+            exit_code = EXIT_SUCCESS;
+        } else {
+            cli_error("cannot drop the tables: %s", store_errmsg(st));
+        }
     }
     store_close(st);
-    if (rc == EXIT_SUCCESS)
-        puts("All tables dropped.");
-    return rc;
+    return exit_code;
 }
 
 /* The schema first (so that `db init` is not needed before), then the data. */
@@ -91,9 +122,9 @@ static int db_import_original(const struct cli_call *call)
     const struct db_args *a = call->args;
     /* Both schemas have a table "stats": they cannot share a database. */
     if (strcmp(a->from, call->cfg->database_uri) == 0) {
-        cli_error("db import-original: --from names this service's own database (DATABASE_URI); "
-                  "the original's stays where it is, this service needs another one");
-        return EXIT_USAGE;
+        return cli_usage_error("db import-original",
+                               "--from names this service's own database (DATABASE_URI); the "
+                               "original's stays where it is, this service needs another one");
     }
     if (!init_schema(call->cfg))
         return EXIT_FAILURE;
@@ -111,13 +142,14 @@ static const struct cli_subcommand subcommands[] = {
      "create the database (PostgreSQL: CREATE DATABASE; SQLite: the file)",
      "With PostgreSQL, CREATE DATABASE for the database named by DATABASE_URI\n"
      "(connecting to the 'postgres' database); with SQLite, the file and its folder.\n"
-     "An existing database is left as it is.\n"},
+     "An existing database is left as it is (and said to have its schema, if it has).\n"},
     {"init", db_init, false, "", "", NULL, "create or upgrade the schema to the current version",
      "Running it again changes nothing.  With SQLite the database file (and its\n"
      "folder) is created if missing.\n"},
     {"empty", db_empty, false, "y", "", NULL, "drop every table (-y to skip the confirmation)",
      "All clients and stats are lost.  Asks for confirmation on a terminal; without\n"
-     "one, refuses unless --yes is given.\n"},
+     "one, refuses unless --yes is given.  A SQLite file that does not exist is left\n"
+     "so: there is nothing to drop.\n"},
     {"import-original", db_import_original, false, "F", "F", NULL,
      "take over a database of the original Python service",
      "Brings this database's schema up to date, then copies the original's clients\n"
@@ -128,7 +160,7 @@ static const struct cli_subcommand subcommands[] = {
      "nothing.  The original's database is only read.\n"},
 };
 
-static bool take_value(const struct cli_subcommand *sub, int key, const char *v, void *args)
+static bool take_value(const char *command, int key, const char *v, void *args)
 {
     struct db_args *a = args;
     switch (key) {
@@ -137,8 +169,8 @@ static bool take_value(const struct cli_subcommand *sub, int key, const char *v,
         return true;
     case 'F':
         if (strncmp(v, "postgresql://", 13) != 0 && strncmp(v, "postgres://", 11) != 0) {
-            cli_error("db %s: --from must be a postgresql:// URI (the original ran on PostgreSQL)",
-                      sub->name);
+            cli_usage_error(command,
+                            "--from must be a postgresql:// URI (the original ran on PostgreSQL)");
             return false;
         }
         a->from = v;

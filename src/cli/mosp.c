@@ -53,7 +53,7 @@ static const struct cli_subcommand subcommands[] = {
      "printed too.  Exits non-zero when MOSP cannot be reached or answers oddly.\n"},
 };
 
-static bool take_value(const struct cli_subcommand *sub, int key, const char *v, void *args)
+static bool take_value(const char *command, int key, const char *v, void *args)
 {
     struct mosp_args *a = args;
     if (key == 'v') {
@@ -62,7 +62,7 @@ static bool take_value(const struct cli_subcommand *sub, int key, const char *v,
     }
     if (key == 'u' && uuid_normalize(v, a->uuid))
         return true;
-    cli_error("mosp %s: malformed UUID '%s' (expected 8-4-4-4-12 hexadecimal digits)", sub->name, v);
+    cli_usage_error(command, "malformed UUID '%s' (expected 8-4-4-4-12 hexadecimal digits)", v);
     return false;
 }
 

@@ -5,7 +5,6 @@
  * and then waits for signals: SIGHUP reopens the log file (logrotate),
  * SIGTERM/SIGINT stop accepting, let requests in flight finish, and exit.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,48 +17,33 @@
 
 #define DRAIN_SECONDS 30
 
-static void usage(FILE *out)
+/* --host and --port are settings (HOST, PORT) given on the command line. */
+static const struct cli_option options[] = {
+    {"host", required_argument, 'H', false, "HOST",
+     "listen address (HOST setting, default 127.0.0.1)"},
+    {"port", required_argument, 'p', false, "PORT",
+     "listen port (PORT setting, default 5000; 0 = any free port)"},
+};
+
+static bool take_value(const char *command, int key, const char *value, void *args)
 {
-    fputs("Usage: stats-service serve [--host HOST] [--port PORT] [--config FILE]\n"
-          "Runs the HTTP server in the foreground until SIGTERM or SIGINT.\n"
-          "  --host HOST   listen address (HOST setting, default 127.0.0.1)\n"
-          "  --port PORT   listen port (PORT setting, default 5000; 0 = any free port)\n",
-          out);
+    struct config *cfg = args;
+    char *err = NULL;
+    if (config_set(cfg, key == 'H' ? "HOST" : "PORT", value, &err))
+        return true;
+    cli_usage_error(command, "%s", err);
+    free(err);
+    return false;
 }
 
-static bool parse_options(struct config *cfg, int argc, char **argv, int *exit_code)
-{
-    static const struct option options[] = {
-        {"host", required_argument, NULL, 'h'},
-        {"port", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        char *err = NULL;
-        bool ok = true;
-        switch (c) {
-        case 'h': ok = config_set(cfg, "HOST", optarg, &err); break;
-        case 'p': ok = config_set(cfg, "PORT", optarg, &err); break;
-        case 'H': usage(stdout); *exit_code = 0; return false;
-        default: usage(stderr); *exit_code = 2; return false;
-        }
-        if (!ok) {
-            cli_error("%s", err);
-            free(err);
-            *exit_code = 2;
-            return false;
-        }
-    }
-    if (optind < argc) {
-        cli_error("unexpected argument '%s'", argv[optind]);
-        *exit_code = 2;
-        return false;
-    }
-    return true;
-}
+static const struct cli_command serve_command = {
+    "serve", options, sizeof options / sizeof *options, "Hp", "", NULL,
+    "run the HTTP server in the foreground, until SIGTERM or SIGINT",
+    "Brings the database schema up to date first (a SQLite file that is missing is\n"
+    "created, with its folder), then listens.  SIGTERM and SIGINT stop accepting\n"
+    "requests and let those in flight finish; SIGHUP reopens the log file.\n",
+    take_value, NULL,
+};
 
 /* On the very first start (no client at all), makes an admin client and prints
  * its token: the operator needs one to create the others. */
@@ -114,8 +98,8 @@ static bool prepare_database(const struct config *cfg)
 
 int cmd_serve(struct config *cfg, int argc, char **argv)
 {
-    int exit_code = 0;
-    if (!parse_options(cfg, argc, argv, &exit_code))
+    int exit_code = cli_parse(&serve_command, argc, argv, cfg);
+    if (exit_code >= 0)
         return exit_code;
     config_finish(cfg);
     if (!log_open(cfg->log_path, cfg->log_level)) {
@@ -148,7 +132,7 @@ int cmd_serve(struct config *cfg, int argc, char **argv)
     routes_build(cfg, &routes);
     struct server *srv = server_start(cfg, routes.items, routes.count, &err);
     if (!srv) {
-        cli_error("%s", err);
+        cli_command_error("serve", "%s", err);
         free(err);
         routes_free(&routes);
         store_background_stop();

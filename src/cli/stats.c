@@ -73,11 +73,12 @@ static bool load_client(struct store *st, const struct stats_args *a, struct cli
     return cli_find_client(st, a->client_uuid, c);
 }
 
-static bool check_date_order(const char *sub, const char *from, const char *to)
+/* command: as typed in full ("stats push"). */
+static bool check_date_order(const char *command, const char *from, const char *to)
 {
     if (!from[0] || !to[0] || strcmp(from, to) <= 0)
         return true;
-    cli_error("stats %s: --date-from (%s) is after --date-to (%s)", sub, from, to);
+    cli_usage_error(command, "--date-from (%s) is after --date-to (%s)", from, to);
     return false;
 }
 
@@ -194,7 +195,7 @@ static int stats_push(const struct cli_call *call)
     }
     struct stats_selection sel = {.shared_local_only = true};
     push_dates(a, &sel);
-    if (!check_date_order("push", sel.date_from, sel.date_to))
+    if (!check_date_order("stats push", sel.date_from, sel.date_to))
         return EXIT_USAGE;
     bool nothing_to_do = false;
     if (a->client_uuid[0] && !push_client(call->store, a, &sel, &nothing_to_do))
@@ -223,7 +224,7 @@ static int stats_pull(const struct cli_call *call)
         memcpy(o.date_to, a->date_to, DATE_STR_LEN);
     else
         date_today(o.date_to);
-    if (!check_date_order("pull", o.date_from, o.date_to))
+    if (!check_date_order("stats pull", o.date_from, o.date_to))
         return EXIT_USAGE;
     struct client c = {0};
     if (!load_client(call->store, a, &c))
@@ -534,7 +535,7 @@ static int stats_export(const struct cli_call *call)
     struct stats_selection sel = {.has_type = a->has_type, .type = a->type};
     memcpy(sel.date_from, a->date_from, DATE_STR_LEN);
     memcpy(sel.date_to, a->date_to, DATE_STR_LEN);
-    if (!check_date_order("export", sel.date_from, sel.date_to))
+    if (!check_date_order("stats export", sel.date_from, sel.date_to))
         return EXIT_USAGE;
     if (a->client_uuid[0]) {
         struct client c = {0};
@@ -617,74 +618,74 @@ static const struct cli_subcommand subcommands[] = {
      "{uuid, anr, type, date, data}, as 'stats import' reads it.\n"},
 };
 
-static bool take_uuid(const struct cli_subcommand *sub, const char *v, char out[UUID_STR_LEN])
+static bool take_uuid(const char *command, const char *v, char out[UUID_STR_LEN])
 {
     if (uuid_normalize(v, out))
         return true;
-    cli_error("stats %s: malformed UUID '%s' (expected 8-4-4-4-12 hexadecimal digits)", sub->name, v);
+    cli_usage_error(command, "malformed UUID '%s' (expected 8-4-4-4-12 hexadecimal digits)", v);
     return false;
 }
 
-static bool take_int(const struct cli_subcommand *sub, const char *option, const char *v, int min,
-                     int max, int *out)
+static bool take_int(const char *command, const char *option, const char *v, int min, int max,
+                     int *out)
 {
     char *end;
     errno = 0;
     long n = strtol(v, &end, 10);
     if (errno || end == v || *end || n < min || n > max) {
-        cli_error("stats %s: --%s must be a whole number from %d to %d, not '%s'", sub->name, option,
-                  min, max, v);
+        cli_usage_error(command, "--%s must be a whole number from %d to %d, not '%s'", option, min,
+                        max, v);
         return false;
     }
     *out = (int)n;
     return true;
 }
 
-static bool take_date(const struct cli_subcommand *sub, const char *option, const char *v,
+static bool take_date(const char *command, const char *option, const char *v,
                       char out[DATE_STR_LEN])
 {
     if (strlen(v) == DATE_STR_LEN - 1 && date_parse(v, out))
         return true;
-    cli_error("stats %s: --%s must be a date (YYYY-MM-DD), not '%s'", sub->name, option, v);
+    cli_usage_error(command, "--%s must be a date (YYYY-MM-DD), not '%s'", option, v);
     return false;
 }
 
-static bool take_value(const struct cli_subcommand *sub, int key, const char *v, void *args)
+static bool take_value(const char *command, int key, const char *v, void *args)
 {
     struct stats_args *a = args;
     switch (key) {
     case 'L':
     case 'c':
-        return take_uuid(sub, v, a->client_uuid);
+        return take_uuid(command, v, a->client_uuid);
     case 'T':
     case 'k':
         a->token = v;
         if (cli_token_is_usable(v))
             return true;
-        cli_error("stats %s: the token must be printable ASCII without spaces", sub->name);
+        cli_usage_error(command, "the token must be printable ASCII without spaces");
         return false;
     case 's':
     case 't':
         a->has_type = stats_type_parse(v, &a->type);
         if (!a->has_type)
-            cli_error("stats %s: unknown stats type '%s' (risk, threat, vulnerability, "
-                      "cartography or compliance)", sub->name, v);
+            cli_usage_error(command, "unknown stats type '%s' (risk, threat, vulnerability, "
+                            "cartography or compliance)", v);
         return a->has_type;
     case 'f':
-        return take_date(sub, "date-from", v, a->date_from);
+        return take_date(command, "date-from", v, a->date_from);
     case 'd':
-        return take_date(sub, "date-to", v, a->date_to);
+        return take_date(command, "date-to", v, a->date_to);
     case 'b':
-        return take_int(sub, "batch-size", v, 1, PUSH_BATCH_MAX, &a->batch_size);
+        return take_int(command, "batch-size", v, 1, PUSH_BATCH_MAX, &a->batch_size);
     case 'm':
-        return take_int(sub, "nb-month", v, 0, 1200, &a->nb_month);
+        return take_int(command, "nb-month", v, 0, 1200, &a->nb_month);
     case 'l':
-        return take_int(sub, "limit", v, 1, LIST_LAST_MAX, &a->limit);
+        return take_int(command, "limit", v, 1, LIST_LAST_MAX, &a->limit);
     case 'o':
         a->csv = strcmp(v, "csv") == 0;
         if (a->csv || strcmp(v, "json") == 0)
             return true;
-        cli_error("stats %s: --format must be json or csv, not '%s'", sub->name, v);
+        cli_usage_error(command, "--format must be json or csv, not '%s'", v);
         return false;
     case 'y':
         a->yes = true;

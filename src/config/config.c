@@ -26,6 +26,7 @@
 #include "util/buf.h"
 #include "util/date.h"
 #include "util/ids.h"
+#include "util/json.h"
 
 #define DEFAULT_DATABASE_URI "sqlite:///./var/stats.db"
 #define DEFAULT_DB_NAME "statsservice" /* the original's DATABASE_NAME */
@@ -122,14 +123,49 @@ static const struct key keys[] = {
 struct loader {
     struct config *c;
     const char *file;
+    char *file_shown;        /* file as messages show it (see put_printable) */
     FILE *fp;
     int line, next_line;     /* line being parsed by inih, see read_line() */
+    int nul_line;            /* line holding a NUL byte, where reading stopped; 0 = none */
     int err_line;            /* line of the first error, 0 = none */
     char *err;               /* its message, without the location */
     buf warnings;
     struct db_parts db;
     bool uri_given;          /* DATABASE_URI or its alias was set */
 };
+
+/*
+ * Appends s[0..n) to a message with every byte that is not printable written
+ * \xNN: messages quote what a file or a variable holds, and a control
+ * character would garble the terminal or hide what is wrong.  Letters of
+ * other alphabets (valid UTF-8, C1 controls excepted) stay as they are.
+ */
+static void put_printable(buf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] < 0x20 || p[i] == 0x7F ? 0 : utf8_sequence_len(p + i, n - i);
+        if (len == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)
+            len = 0; /* U+0080..U+009F: controls too */
+        if (len == 0) {
+            buf_printf(b, "\\x%02x", p[i++]);
+        } else {
+            buf_append(b, p + i, len);
+            i += len;
+        }
+    }
+    buf_append(b, "", 0);
+}
+
+/* "<prefix>'<s, printable>'<suffix>" as a new message. */
+static char *quoting_msg(const char *prefix, const char *s, const char *suffix)
+{
+    buf b = BUF_INIT;
+    buf_printf(&b, "%s'", prefix);
+    put_printable(&b, s, strlen(s));
+    buf_printf(&b, "'%s", suffix);
+    return buf_detach(&b, NULL);
+}
 
 static const struct key *find_key(const char *name)
 {
@@ -271,8 +307,9 @@ static bool parse_blueprints(struct config *c, const char *v, buf *why)
         if (stop > v) {
             bool *flag = blueprint_flag(&on, v, (size_t)(stop - v));
             if (!flag) {
-                buf_printf(why, "unknown blueprint '%.*s' (known: stats_bp, admin_bp, root_bp, map_bp)",
-                           (int)(stop - v), v);
+                buf_puts(why, "unknown blueprint '");
+                put_printable(why, v, (size_t)(stop - v));
+                buf_puts(why, "' (known: stats_bp, admin_bp, root_bp, map_bp)");
                 return false;
             }
             *flag = true;
@@ -447,8 +484,11 @@ static char *invalid_value(const char *source, const struct key *k, const char *
     bool secret = strstr(k->name, "TOKEN") || strstr(k->name, "PASSWORD") ||
                   strcmp(k->name, "SECRET_KEY") == 0 || k->kind == KIND_DB_URI;
     buf_printf(&msg, "invalid value for %s%s", source, k->name);
-    if (!secret)
-        buf_printf(&msg, ": '%s'", v);
+    if (!secret) {
+        buf_puts(&msg, ": '");
+        put_printable(&msg, v, strlen(v));
+        buf_putc(&msg, '\'');
+    }
     if (why->len)
         buf_printf(&msg, " (%s)", why->data);
     return buf_detach(&msg, NULL);
@@ -529,12 +569,12 @@ static int on_file_entry(void *user, const char *section, const char *name, cons
     struct loader *ld = user;
     const struct key *k = find_key(name);
     if (!k) {
-        loader_fail(ld, format_msg("unknown key '%s'", name));
+        loader_fail(ld, quoting_msg("unknown key ", name, ""));
         return 0;
     }
     if (k->kind == KIND_LEGACY) {
-        buf_printf(&ld->warnings, "%s:%d: %s is not used by this service; ignored\n", ld->file,
-                   ld->line, name);
+        buf_printf(&ld->warnings, "%s:%d: %s is not used by this service; ignored\n",
+                   ld->file_shown, ld->line, name);
         return 1;
     }
     char *v = file_value(raw);
@@ -553,16 +593,31 @@ static int on_file_entry(void *user, const char *section, const char *name, cons
     return 1;
 }
 
-/* inih reader: fgets that also tracks which line inih is on, since the
- * packaged inih does not pass line numbers to the handler.  A line longer than
- * inih's buffer arrives in several pieces; only its last piece ends with '\n'. */
+/*
+ * inih reader: fgets, but one that also tracks which line inih is on (the
+ * packaged inih does not pass line numbers to the handler) and stops at a
+ * NUL byte: fgets would hand inih a line that ends there, silently dropping
+ * the rest of it.  A line longer than inih's buffer arrives in several
+ * pieces; only its last piece ends with '\n'.
+ */
 static char *read_line(char *str, int num, void *stream)
 {
     struct loader *ld = stream;
-    if (!fgets(str, num, ld->fp))
+    int n = 0, c;
+    while (n < num - 1 && (c = getc(ld->fp)) != EOF) {
+        if (c == '\0') {
+            ld->nul_line = ld->next_line;
+            return NULL; /* inih takes it as the end of the file; load_file tells */
+        }
+        str[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (n == 0)
         return NULL;
+    str[n] = '\0';
     ld->line = ld->next_line;
-    if (strchr(str, '\n'))
+    if (str[n - 1] == '\n')
         ld->next_line++;
     return str;
 }
@@ -590,23 +645,31 @@ static bool load_file(struct loader *ld, char **err)
     }
     if (!ld->fp) {
         buf b = BUF_INIT;
-        buf_printf(&b, "cannot read configuration file %s: %s", ld->file, strerror(errno));
+        buf_printf(&b, "cannot read configuration file %s: %s", ld->file_shown, strerror(errno));
         *err = buf_detach(&b, NULL);
         return false;
     }
     configure_inih();
     ld->next_line = 1;
     int rc = ini_parse_stream(read_line, ld, on_file_entry, ld);
+    bool read_error = ferror(ld->fp);
     fclose(ld->fp);
-    if (rc == 0)
+    if (rc == 0 && !ld->nul_line && !read_error)
         return true;
     buf b = BUF_INIT;
+    /* The first problem in the file is told; reading stopped at a NUL byte,
+     * so those inih or the handler found come before it. */
     if (rc > 0 && (ld->err_line == 0 || rc < ld->err_line))
-        buf_printf(&b, "%s:%d: syntax error (expected KEY = value)", ld->file, rc);
+        buf_printf(&b, "%s:%d: syntax error (expected KEY = value)", ld->file_shown, rc);
     else if (rc > 0)
-        buf_printf(&b, "%s:%d: %s", ld->file, ld->err_line, ld->err);
+        buf_printf(&b, "%s:%d: %s", ld->file_shown, ld->err_line, ld->err);
+    else if (rc < 0)
+        buf_printf(&b, "cannot read configuration file %s: out of memory", ld->file_shown);
+    else if (ld->nul_line)
+        buf_printf(&b, "%s:%d: NUL byte (\\x00): a configuration file is text", ld->file_shown,
+                   ld->nul_line);
     else
-        buf_printf(&b, "cannot read configuration file %s: out of memory", ld->file);
+        buf_printf(&b, "cannot read configuration file %s: read error", ld->file_shown);
     *err = buf_detach(&b, NULL);
     return false;
 }
@@ -672,8 +735,8 @@ static bool resolve_db_parts(struct loader *ld, char **err)
         return true;
     int64_t port;
     if (db->port && *db->port && !parse_int64(db->port, 1, 65535, &port)) {
-        *err = format_msg("invalid value for DB_PORT: '%s' (expected an integer from 1 to 65535)",
-                          db->port);
+        *err = quoting_msg("invalid value for DB_PORT: ", db->port,
+                           " (expected an integer from 1 to 65535)");
         return false;
     }
     free(ld->c->database_uri);
@@ -729,10 +792,16 @@ bool config_load(struct config *c, const char *path, char **err, char **warnings
     *warnings = NULL;
     if (ld.file && !*ld.file)
         ld.file = NULL;
+    if (ld.file) {
+        buf shown = BUF_INIT;
+        put_printable(&shown, ld.file, strlen(ld.file));
+        ld.file_shown = buf_detach(&shown, NULL);
+    }
     bool ok = (!ld.file || load_file(&ld, err)) && load_environment(&ld, err) &&
               resolve_db_parts(&ld, err);
     if (ld.warnings.len)
         *warnings = buf_detach(&ld.warnings, NULL);
+    free(ld.file_shown);
     free(ld.err);
     db_parts_free(&ld.db);
     return ok;

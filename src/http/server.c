@@ -13,10 +13,13 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +48,8 @@
 /* Free heap pages go back to the system once the server has been idle this
  * long (see "giving memory back"). */
 #define TRIM_IDLE_MS 500
+/* Connections the kernel queues before MHD accepts them. */
+#define LISTEN_BACKLOG 1024
 
 struct server {
     struct MHD_Daemon *daemon;
@@ -60,6 +65,11 @@ struct server {
     pthread_mutex_t janitor_lock;
     pthread_cond_t janitor_wake;
     bool stopping;                     /* under janitor_lock */
+    /* libmicrohttpd's messages (see mhd_message): kept until it has started,
+     * logged afterwards. */
+    pthread_mutex_t mhd_message_lock;
+    bool mhd_started;                  /* under mhd_message_lock */
+    char mhd_first_message[256];       /* under mhd_message_lock; "" = none */
 };
 
 struct pending {
@@ -355,6 +365,67 @@ static bool make_address(const char *host, int port, struct sockaddr_storage *ss
     return false;
 }
 
+/*
+ * libmicrohttpd's own messages, which it would otherwise print on stderr.
+ * Before the daemon runs, the first is kept for server_start's error, so
+ * that a failure reads as one line of ours; afterwards they go to the log.
+ */
+__attribute__((format(printf, 2, 0)))
+static void mhd_message(void *cls, const char *fmt, va_list ap)
+{
+    struct server *srv = cls;
+    char text[sizeof srv->mhd_first_message];
+    vsnprintf(text, sizeof text, fmt, ap);
+    text[strcspn(text, "\n")] = '\0'; /* its messages end with a newline; ours are one line */
+    pthread_mutex_lock(&srv->mhd_message_lock);
+    bool started = srv->mhd_started;
+    if (!started && !srv->mhd_first_message[0])
+        memcpy(srv->mhd_first_message, text, sizeof text);
+    pthread_mutex_unlock(&srv->mhd_message_lock);
+    if (started)
+        log_warning("stats.http", "libmicrohttpd: %s", text);
+}
+
+/* "127.0.0.1:5000", "[::1]:5000" */
+static void put_address(buf *b, const char *host, int port)
+{
+    bool ipv6 = strchr(host, ':') != NULL;
+    buf_printf(b, "%s%s%s:%d", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
+}
+
+/*
+ * The listening socket, bound here rather than by libmicrohttpd so that a
+ * failure (port in use, address not on this machine, no permission) is
+ * known by its errno and told in one line.  The options are those MHD would
+ * set: SO_REUSEADDR (a restart need not wait for old connections in
+ * TIME_WAIT) and, for IPv6, no IPv4-mapped addresses.  -1 with errno set.
+ */
+static int listen_socket(const struct sockaddr_storage *addr, bool ipv6)
+{
+    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    socklen_t len = ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (ipv6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
+        bind(fd, (const struct sockaddr *)addr, len) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+static void free_server(struct server *srv)
+{
+    janitor_stop(srv);
+    pthread_key_delete(srv->store_key);
+    pthread_mutex_destroy(&srv->mhd_message_lock);
+    free(srv);
+}
+
 struct server *server_start(const struct config *cfg, const struct route *routes,
                             size_t n_routes, char **err)
 {
@@ -366,41 +437,65 @@ struct server *server_start(const struct config *cfg, const struct route *routes
         *err = buf_detach(&msg, NULL);
         return NULL;
     }
+    int fd = listen_socket(&addr, ipv6);
+    if (fd < 0) {
+        /* "cannot listen on 127.0.0.1:5000: address already in use" */
+        const char *why = strerror(errno);
+        buf msg = BUF_INIT;
+        buf_puts(&msg, "cannot listen on ");
+        put_address(&msg, cfg->host, cfg->port);
+        buf_printf(&msg, ": %c%s", tolower((unsigned char)why[0]), why + 1);
+        *err = buf_detach(&msg, NULL);
+        return NULL;
+    }
     struct server *srv = xcalloc(1, sizeof *srv);
     srv->cfg = cfg;
     srv->routes = routes;
     srv->n_routes = n_routes;
+    pthread_mutex_init(&srv->mhd_message_lock, NULL);
     pthread_key_create(&srv->store_key, close_thread_store);
     if (!janitor_start(srv)) {
         *err = xstrdup("cannot start a thread");
+        close(fd);
         pthread_key_delete(srv->store_key);
+        pthread_mutex_destroy(&srv->mhd_message_lock);
         free(srv);
         return NULL;
     }
 
+    /* MHD takes the socket over (it closes it when it stops). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, access_handler, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        flags, 0, NULL, NULL, access_handler, srv,
+        /* First, so that no message of the start escapes to stderr. */
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_message, srv,
+        MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
         MHD_OPTION_END);
+    pthread_mutex_lock(&srv->mhd_message_lock);
+    srv->mhd_started = srv->daemon != NULL;
+    char first[sizeof srv->mhd_first_message];
+    memcpy(first, srv->mhd_first_message, sizeof first);
+    pthread_mutex_unlock(&srv->mhd_message_lock);
     if (!srv->daemon) {
+        /* Whether MHD closed the socket on its way out is not said: the
+         * process ends after this error, which closes it if it did not. */
         buf msg = BUF_INIT;
-        buf_printf(&msg, "cannot listen on %s:%d (address in use or not available)", cfg->host,
-                   cfg->port);
+        buf_puts(&msg, "cannot start the HTTP server on ");
+        put_address(&msg, cfg->host, cfg->port);
+        buf_printf(&msg, ": %s", first[0] ? first : "libmicrohttpd refused to start");
         *err = buf_detach(&msg, NULL);
-        janitor_stop(srv);
-        pthread_key_delete(srv->store_key);
-        free(srv);
+        free_server(srv);
         return NULL;
     }
+    if (first[0])
+        log_warning("stats.http", "libmicrohttpd: %s", first);
     return srv;
 }
 
@@ -419,7 +514,5 @@ void server_stop(struct server *srv, int drain_s)
     for (int i = 0; i < drain_s * 20 && atomic_load(&srv->in_flight) > 0; i++)
         usleep(50 * 1000);
     MHD_stop_daemon(srv->daemon);
-    janitor_stop(srv);
-    pthread_key_delete(srv->store_key);
-    free(srv);
+    free_server(srv);
 }

@@ -104,7 +104,8 @@ struct store_ops {
 };
 
 /* Backend entry points, called by store.c. */
-enum store_rc sqlite_store_open(const char *path, struct store **out, char **errmsg);
+/* create false: a missing file is STORE_NOT_FOUND, and is not created. */
+enum store_rc sqlite_store_open(const char *path, bool create, struct store **out, char **errmsg);
 enum store_rc sqlite_store_create_database(const char *path, char **errmsg);
 enum store_rc pg_store_open(const char *uri, struct store **out, char **errmsg);
 enum store_rc pg_store_create_database(const char *uri, char **errmsg);

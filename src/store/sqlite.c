@@ -396,17 +396,50 @@ void sqlite_configure_once(void)
     pthread_once(&once, configure_library);
 }
 
-static int open_file(const char *path, sqlite3 **db)
+static int open_file(const char *path, bool create, sqlite3 **db)
 {
     sqlite_configure_once();
-    return sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    return sqlite3_open_v2(path, db,
+                           SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+                               SQLITE_OPEN_NOMUTEX,
                            NULL);
 }
 
-enum store_rc sqlite_store_open(const char *path, struct store **out, char **errmsg)
+/* The folder part of path ("./var/x.db" → "./var", "x.db" → "."); caller frees. */
+static char *folder_of(const char *path)
 {
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    return xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* The phrase for a database file that is not there, naming its folder when
+ * that is missing too (the usual slip: a relative path from another folder). */
+static char *missing_file(const char *path)
+{
+    buf msg = BUF_INIT;
+    char *folder = folder_of(path);
+    struct stat st;
+    buf_printf(&msg, "the SQLite database file %s does not exist", path);
+    if (stat(folder, &st) != 0 && errno == ENOENT)
+        buf_printf(&msg, " (nor does its folder %s)", folder);
+    free(folder);
+    return buf_detach(&msg, NULL);
+}
+
+enum store_rc sqlite_store_open(const char *path, bool create, struct store **out, char **errmsg)
+{
+    /* Without `create`, SQLite is not allowed to make the file either (no
+     * SQLITE_OPEN_CREATE below): checking first only picks the message. */
+    struct stat st;
+    if (!create && stat(path, &st) != 0 && errno == ENOENT) {
+        if (errmsg)
+            *errmsg = missing_file(path);
+        return STORE_NOT_FOUND;
+    }
     sqlite3 *db = NULL;
-    if (open_file(path, &db) != SQLITE_OK ||
+    if (open_file(path, create, &db) != SQLITE_OK ||
         sqlite3_extended_result_codes(db, 1) != SQLITE_OK ||
         sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
@@ -454,7 +487,7 @@ enum store_rc sqlite_store_create_database(const char *path, char **errmsg)
     enum store_rc rc = STORE_OK;
     /* Opening creates an empty file; switching it to WAL writes its header (and
      * tells an existing file that is no database). */
-    if (open_file(path, &db) != SQLITE_OK ||
+    if (open_file(path, true, &db) != SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
         if (errmsg)
             *errmsg = open_failure(db, path);

@@ -42,7 +42,7 @@ static enum store_rc bad_uri(const char *uri, const char *path, char **errmsg)
     return STORE_ERROR;
 }
 
-enum store_rc store_open(const char *uri, struct store **out, char **errmsg)
+static enum store_rc open_store(const char *uri, bool create, struct store **out, char **errmsg)
 {
     const char *rest;
     *out = NULL;
@@ -52,13 +52,23 @@ enum store_rc store_open(const char *uri, struct store **out, char **errmsg)
     case BACKEND_SQLITE:
         if (*rest == '\0')
             return bad_uri(uri, rest, errmsg);
-        return sqlite_store_open(rest, out, errmsg);
+        return sqlite_store_open(rest, create, out, errmsg);
     case BACKEND_POSTGRES:
         return pg_store_open(uri, out, errmsg);
     case BACKEND_UNKNOWN:
         break;
     }
     return bad_uri(uri, NULL, errmsg);
+}
+
+enum store_rc store_open(const char *uri, struct store **out, char **errmsg)
+{
+    return open_store(uri, true, out, errmsg);
+}
+
+enum store_rc store_open_existing(const char *uri, struct store **out, char **errmsg)
+{
+    return open_store(uri, false, out, errmsg);
 }
 
 enum store_rc store_background_start(const char *uri, char **errmsg)

@@ -109,6 +109,11 @@ struct store;
  * or "postgresql://user:pass@host:port/db" ("postgres://" too).  The schema is
  * not touched; call store_migrate() for that. */
 enum store_rc store_open(const char *uri, struct store **out, char **errmsg);
+/* The same, for work on a database that must already be there: a SQLite file
+ * that does not exist is not created but STORE_NOT_FOUND, with *errmsg a
+ * phrase naming it ("the SQLite database file ./x.db does not exist"), so that
+ * a command that reads leaves nothing behind.  PostgreSQL: as store_open. */
+enum store_rc store_open_existing(const char *uri, struct store **out, char **errmsg);
 void store_close(struct store *s);
 /* Starts the database housekeeping a long-running server leaves to a thread of
  * its own (SQLite: WAL checkpoints; PostgreSQL: none).  Connections opened

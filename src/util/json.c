@@ -39,12 +39,7 @@ static bool fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- UTF-8 ------------------------------------------------------------- */
 
-/*
- * Length of the well-formed UTF-8 sequence at s[0..avail), or 0 if there is
- * none: overlong forms, UTF-16 surrogates and code points above U+10FFFF are
- * refused (RFC 3629).
- */
-static size_t utf8_sequence_len(const unsigned char *s, size_t avail)
+size_t utf8_sequence_len(const unsigned char *s, size_t avail)
 {
     unsigned char c = s[0];
     size_t n;

@@ -42,4 +42,11 @@ bool json_get_num(struct json_object *obj, double *out);
 /* Appends the shortest decimal form of d that reads back to the same double. */
 void buf_json_double(buf *b, double d);
 
+/*
+ * Length of the well-formed UTF-8 sequence at s[0..avail) (avail ≥ 1), or 0
+ * if there is none: overlong forms, UTF-16 surrogates and code points above
+ * U+10FFFF are refused (RFC 3629).  An ASCII byte is a sequence of 1.
+ */
+size_t utf8_sequence_len(const unsigned char *s, size_t avail);
+
 #endif

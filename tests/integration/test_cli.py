@@ -14,6 +14,7 @@ import pathlib
 import re
 import selectors
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -33,6 +34,9 @@ SECURITY_TXT_EXPIRES MAX_PAGE_SIZE METRICS_ALLOW MAP_TILES_URL REMOTE_TIMEOUT RE
 REMOTE_CA_FILE""".split()
 
 SCHEMA_LINE = re.compile(r"^Database schema at version [1-9][0-9]*\.$", re.M)
+# Our messages start with the program's name, and the command's when it is
+# about one ("stats-service client create: …").
+MESSAGE_START = re.compile(r"stats-service( [a-z-]+)*: ")
 
 
 def fingerprint(token):
@@ -72,7 +76,7 @@ class Cli:
         """Runs a command that must fail with exit `code` and a one-line message."""
         r = self.run(*args, **kw)
         assert r.returncode == code, f"{args}: exit {r.returncode}, stderr: {r.stderr}"
-        assert r.stderr.startswith("stats-service: "), r.stderr
+        assert MESSAGE_START.match(r.stderr), r.stderr
         return r
 
     def create(self, *args):
@@ -126,7 +130,7 @@ def test_help_lists_commands(cli):
     (("frobnicate",), "unknown command 'frobnicate'"),
     (("--frob", "db", "init"), "unknown option '--frob'"),
     (("client_frob",), "unknown subcommand 'frob'"),
-    (("--config",), "--config needs a file name"),
+    (("--config",), "option '--config' needs a value"),
 ])
 def test_usage_errors_exit_2(cli, args, message):
     r = cli.fails(2, *args)
@@ -175,6 +179,96 @@ def test_run_is_serve(cli):
     assert cli.ok("run", "--help").stdout == cli.ok("serve", "--help").stdout
 
 
+@pytest.mark.parametrize("args, command, message", [
+    (("serve", "extra"), "serve", "unexpected argument 'extra'"),
+    (("serve", "--frob"), "serve", "unknown option '--frob'"),
+    (("serve", "--port"), "serve", "option '--port' needs a value"),
+    (("serve", "--help=x"), "serve", "option '--help' takes no value"),
+    (("client", "create", "--name"), "client create", "option '--name' needs a value"),
+    (("client", "create", "--name", "x", "extra"), "client create", "unexpected argument 'extra'"),
+    (("client", "create", "--frob"), "client create", "unknown option '--frob'"),
+    (("client_create", "--name"), "client create", "option '--name' needs a value"),
+    (("client", "list", "--json=yes"), "client list", "option '--json' takes no value"),
+    (("client", "delete", "--uuid"), "client delete", "option '--uuid' needs a value"),
+    (("db", "empty", "-z"), "db empty", "unknown option '-z'"),
+    (("db", "init", "extra"), "db init", "unexpected argument 'extra'"),
+    (("db", "import-original"), "db import-original", "--from is required"),
+    (("stats", "import"), "stats import", "FILE is required"),
+    (("stats", "export", "--format"), "stats export", "option '--format' needs a value"),
+    (("stats", "list-last", "--limit", "0"), "stats list-last",
+     "--limit must be a whole number from 1 to 100000, not '0'"),
+    (("mosp", "is-object-published", "--uuid"), "mosp is-object-published",
+     "option '--uuid' needs a value"),
+    (("--frob", "db", "init"), None, "unknown option '--frob'"),
+    (("--config",), None, "option '--config' needs a value"),
+])
+def test_argument_errors_read_the_same_everywhere(cli, args, command, message):
+    """One line, naming the command as typed in full, and where its help is."""
+    r = cli.fails(2, *args)
+    name = f"stats-service {command}" if command else "stats-service"
+    assert r.stderr == f"{name}: {message} (see '{name} --help')\n"
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize("args, first_line", [
+    (("client", "frob"), "stats-service client: unknown subcommand 'frob' "
+                         "(see 'stats-service client --help')"),
+    (("db",), "stats-service db: no subcommand given (see 'stats-service db --help')"),
+    (("frob",), "stats-service: unknown command 'frob' (see 'stats-service --help')"),
+])
+def test_unknown_or_missing_command_lists_the_choices(cli, args, first_line):
+    r = cli.fails(2, *args)
+    line, blank, rest = r.stderr.split("\n", 2)
+    assert (line, blank) == (first_line, "")
+    assert rest.startswith("Usage: stats-service")
+
+
+COMMANDS = {"db": ["create", "init", "empty", "import-original"],
+            "client": ["create", "list", "delete", "token-reset", "coordinates-set",
+                       "coordinates-unset", "sharing-activate", "sharing-deactivate",
+                       "sharing-list"],
+            "stats": ["push", "pull", "delete", "purge", "remove-duplicate", "list-last",
+                      "import", "export"],
+            "mosp": ["is-object-published"]}
+HELPS = [("serve",)] + [(group, sub) for group, subs in COMMANDS.items() for sub in subs]
+# "  <left column>  <description>": the left column may start with spaces (an
+# option without a short form) and hold single ones.
+TWO_COLUMNS = re.compile(r"^  ( *\S.*?)  +(\S.*)$")
+
+
+def description_columns(lines):
+    """Where the description starts on each two-column line, in characters."""
+    return {len(line) - len(TWO_COLUMNS.match(line).group(2)) for line in lines}
+
+
+@pytest.mark.parametrize("args", HELPS, ids=" ".join)
+def test_help_options_align_and_are_all_described(cli, args):
+    out = cli.ok(*args, "--help").stdout
+    usage, _, options = out.partition("\nOptions:\n")
+    lines = options.splitlines()
+    assert lines and all(TWO_COLUMNS.match(line) for line in lines), out
+    # Characters, not bytes: "postgresql://…" is one column shorter than its UTF-8.
+    assert len(description_columns(lines)) == 1, out
+    described = {re.search(r"--[a-z-]+", line).group(0) for line in lines}
+    assert set(re.findall(r"--[a-z-]+", usage.splitlines()[0])) <= described, out
+    assert {"--config", "--help"} <= described, out
+
+
+@pytest.mark.parametrize("group", COMMANDS)
+def test_group_help_columns(cli, group):
+    out = cli.ok(group, "--help").stdout
+    lines = [line for line in out.splitlines() if line.startswith("  ")]
+    assert [TWO_COLUMNS.match(line).group(1) for line in lines] == COMMANDS[group], out
+    assert len(description_columns(lines)) == 1, out
+
+
+def test_serve_help_describes_its_options(cli):
+    out = cli.ok("serve", "--help").stdout
+    assert out.startswith("Usage: stats-service serve [--host HOST] [--port PORT]\n")
+    for option in ("--host HOST", "--port PORT", "--config FILE", "-h, --help"):
+        assert re.search(rf"^  (    )?{option}  +\S", out, re.M), (option, out)
+
+
 # --- configuration ----------------------------------------------------------------------
 
 def write(path, text):
@@ -204,6 +298,21 @@ def test_config_unknown_key_names_file_and_line(db):
     r = db.fails(1, "--config", conf, "client", "list")
     assert r.stderr == f"stats-service: {conf}:2: unknown key 'PROT'\n"
     assert r.stdout == ""
+
+
+def test_config_messages_escape_control_bytes(db):
+    conf = db.tmp_path / "bad.cfg"
+    conf.write_bytes(b"LOG_LEVEL = info\nPROT\x01\x1b[2J = 5000\n")
+    r = db.fails(1, "--config", str(conf), "client", "list")
+    assert r.stderr == f"stats-service: {conf}:2: unknown key 'PROT\\x01\\x1b[2J'\n"
+
+
+def test_config_nul_byte_is_an_error_with_its_line(db):
+    conf = db.tmp_path / "binary.cfg"
+    # Before: the NUL ended line 2 there, so PORT read as 50 and the rest was dropped.
+    conf.write_bytes(b"LOG_LEVEL = info\nPORT = 50\x0000\nHOST = 127.0.0.2\n")
+    r = db.fails(1, "--config", str(conf), "client", "list")
+    assert r.stderr == f"stats-service: {conf}:2: NUL byte (\\x00): a configuration file is text\n"
 
 
 def test_config_missing_file(db):
@@ -262,6 +371,78 @@ def test_db_create_makes_sqlite_file(cli):
     cli.ok("db", "create")
     assert (cli.tmp_path / "var" / "stats.db").is_file()
     cli.ok("db", "create")  # already there: not an error
+
+
+def test_db_create_on_a_database_with_schema_says_so(db):
+    db.create("--name", "kept")
+    r = db.ok("db", "create")
+    first, second, third = r.stdout.splitlines()
+    assert re.fullmatch(r"The database exists already, with its schema \(version [1-9]\d*\): "
+                        r"nothing to create\.", first), r.stdout
+    assert "'stats-service db init' brings the schema up to date" in second
+    assert "'stats-service db empty'" in second
+    assert [c["name"] for c in db.clients()] == ["kept"]
+    assert SCHEMA_LINE.search(db.ok("db", "init").stdout)   # init stays idempotent
+
+
+def test_db_create_on_a_new_database_says_what_comes_next(cli):
+    assert cli.ok("db", "create").stdout == \
+        "Database ready; 'stats-service db init' creates its schema.\n"
+
+
+def missing_sqlite(tmp_path, folder_exists):
+    """A command line on a SQLite file that does not exist, in a folder that may not either."""
+    folder = tmp_path / "nowhere"
+    if folder_exists:
+        folder.mkdir()
+    path = folder / "stats.db"
+    nor = "" if folder_exists else f" (nor does its folder {folder})"
+    message = (f"stats-service: the SQLite database file {path} does not exist{nor}: "
+               "run 'stats-service db init' first\n")
+    return Cli(tmp_path, f"sqlite:///{path}"), path, message
+
+
+def nothing_created(tmp_path, folder_existed):
+    left = sorted(p.name for p in (tmp_path / "nowhere").glob("*")) if folder_existed else None
+    assert (tmp_path / "nowhere").exists() == folder_existed
+    assert left in (None, [])
+
+
+READING = [("client", "list"), ("client", "list", "--json"), ("client", "sharing-list"),
+           ("stats", "list-last"), ("stats", "export"), ("stats", "export", "--format", "csv"),
+           ("stats", "remove-duplicate", "--type", "risk"),
+           ("stats", "push", "--remote-token", "t")]
+SOME_UUID = "5b4f9f6e-0c84-4f5b-9a57-0d2f6e2c1a10"
+WRITING = [("client", "create", "--name", "x"), ("client", "token-reset", "--uuid", SOME_UUID),
+           ("client", "delete", "--uuid", SOME_UUID, "-y"), ("stats", "purge"),
+           ("stats", "import", "--client-uuid", SOME_UUID, "-")]
+
+
+@pytest.mark.parametrize("folder_exists", [True, False], ids=["folder", "no-folder"])
+@pytest.mark.parametrize("args", READING + WRITING, ids=" ".join)
+def test_commands_on_a_missing_sqlite_file_create_nothing(tmp_path, args, folder_exists):
+    """Only the commands that make a schema (db create/init/import-original, serve)
+    create a SQLite file and its folder; the others say, in one line, that it is not there."""
+    cli, path, message = missing_sqlite(tmp_path, folder_exists)
+    r = cli.fails(1, *args)
+    assert r.stderr == message
+    assert r.stdout == ""
+    nothing_created(tmp_path, folder_exists)
+
+
+@pytest.mark.parametrize("folder_exists", [True, False], ids=["folder", "no-folder"])
+def test_db_empty_on_a_missing_sqlite_file_has_nothing_to_drop(tmp_path, folder_exists):
+    cli, path, _ = missing_sqlite(tmp_path, folder_exists)
+    r = cli.ok("db", "empty")   # not even asked: there is nothing to lose
+    assert r.stdout.startswith(f"Nothing to drop: the SQLite database file {path} does not exist")
+    nothing_created(tmp_path, folder_exists)
+
+
+@pytest.mark.parametrize("args", [("db", "init"), ("db", "create")], ids=" ".join)
+def test_commands_making_a_schema_create_file_and_folder(tmp_path, args):
+    cli, path, _ = missing_sqlite(tmp_path, False)
+    cli.ok(*args)
+    assert path.is_file()
 
 
 def test_client_commands_need_schema(cli):
@@ -560,6 +741,25 @@ def start_and_stop_server(cli, env, while_running=None):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_serve_port_in_use_is_one_line(db):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = db.run("serve", "--port", str(port), env={"ADMIN_TOKEN": "t"})
+    assert r.returncode == 1
+    # Not libmicrohttpd's own "Failed to bind to port …" line before ours.
+    assert r.stderr == f"stats-service serve: cannot listen on 127.0.0.1:{port}: address already in use\n"
+
+
+def test_serve_creates_a_missing_sqlite_folder(tmp_path):
+    cli, path, _ = missing_sqlite(tmp_path, False)
+    code, err = start_and_stop_server(cli, {"ADMIN_TOKEN": "t"})
+    assert code == 0, err
+    assert path.is_file()
+    assert [c["name"] for c in cli.clients()] == ["admin"]
 
 
 def test_admin_token_creates_then_updates_admin(db):

@@ -13,6 +13,7 @@ import datetime
 import io
 import json
 import os
+import re
 import uuid
 
 import pytest
@@ -20,6 +21,9 @@ import pytest
 from conftest import BACKENDS, BIN, PG_URI, fixture_raw, fresh_anrs, run_cli
 from fakes import run_on_terminal
 
+# Our messages start with the program's name, and the command's when it is
+# about one ("stats-service stats import: …").
+MESSAGE_START = re.compile(r"stats-service( [a-z-]+)*: ")
 TODAY = datetime.date.today()   # the commands run with TZ=UTC, like this process below
 
 
@@ -52,7 +56,7 @@ class Db:
     def fails(self, code, *args, input=None):
         r = self.run(*args, input=input)
         assert r.returncode == code, f"{args}: exit {r.returncode}: {r.stderr}"
-        assert r.stderr.startswith("stats-service: "), r.stderr
+        assert MESSAGE_START.match(r.stderr), r.stderr
         return r
 
     def client(self, *args):

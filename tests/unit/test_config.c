@@ -62,13 +62,19 @@ static int teardown(void **state)
     return 0;
 }
 
-static void write_file(struct fixture *f, const char *text)
+/* text[0..len): the file may hold NUL bytes. */
+static void write_bytes(struct fixture *f, const char *text, size_t len)
 {
     strcpy(f->path, "/tmp/test_config_XXXXXX");
     int fd = mkstemp(f->path);
     assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
     close(fd);
+}
+
+static void write_file(struct fixture *f, const char *text)
+{
+    write_bytes(f, text, strlen(text));
 }
 
 /* Loads the fixture's file (or none) and the environment. */
@@ -219,6 +225,60 @@ static void test_file_python_expression_is_refused(void **state)
     struct fixture *f = *state;
     assert_false(load_text(f, "SQLALCHEMY_DATABASE_URI = \"postgresql://{user}@{host}\".format(\n"));
     assert_error_contains(f, ":1: invalid value for SQLALCHEMY_DATABASE_URI");
+}
+
+/* Messages quote what the file holds: control bytes and bytes that are no
+ * UTF-8 come out as \xNN, letters of other alphabets as they are. */
+static void test_file_messages_escape_unprintable_bytes(void **state)
+{
+    struct fixture *f = *state;
+    char expected[256];
+    assert_false(load_text(f, "HOST = x\nPR\x01OT\x1b[2J = 5000\n"));
+    snprintf(expected, sizeof expected, "%s:2: unknown key 'PR\\x01OT\\x1b[2J'", f->path);
+    assert_string_equal(f->err, expected);
+    unlink(f->path);
+    assert_false(load_text(f, "LOG_LEVEL = caf\xc3\xa9\x7f\xff\xc2\x85\n"));
+    snprintf(expected, sizeof expected,
+             "%s:1: invalid value for LOG_LEVEL: 'caf\xc3\xa9\\x7f\\xff\\xc2\\x85' "
+             "(expected debug, info, warning or error)", f->path);
+    assert_string_equal(f->err, expected);
+    unlink(f->path);
+    assert_false(load_text(f, "ACTIVE_BLUEPRINTS = stats_bp, \x02map\n"));
+    assert_error_contains(f, "unknown blueprint '\\x02map'");
+}
+
+static void test_environment_messages_escape_unprintable_bytes(void **state)
+{
+    struct fixture *f = *state;
+    setenv("PORT", "50\r\n00", 1);
+    assert_false(load(f));
+    assert_string_equal(f->err, "invalid value for environment variable PORT: '50\\x0d\\x0a00' "
+                                "(expected an integer from 0 to 65535)");
+}
+
+/* A NUL byte is no text: an error at its line, not the end of the file
+ * there (which fgets made it: PORT read as 50, the lines after it lost). */
+static void test_file_nul_byte_is_an_error(void **state)
+{
+    struct fixture *f = *state;
+    static const char text[] = "HOST = ::1\nPORT = 50\00000\nLOG_LEVEL = nonsense\n";
+    write_bytes(f, text, sizeof text - 1);
+    assert_false(load(f));
+    char expected[160];
+    snprintf(expected, sizeof expected, "%s:2: NUL byte (\\x00): a configuration file is text",
+             f->path);
+    assert_string_equal(f->err, expected);
+    unlink(f->path);
+    /* An error on an earlier line is the one told. */
+    static const char earlier[] = "PORT = abc\n\0\n";
+    write_bytes(f, earlier, sizeof earlier - 1);
+    assert_false(load(f));
+    assert_error_contains(f, ":1: invalid value for PORT: 'abc'");
+    unlink(f->path);
+    static const char first[] = "\0PORT = 1\n";
+    write_bytes(f, first, sizeof first - 1);
+    assert_false(load(f));
+    assert_error_contains(f, ":1: NUL byte");
 }
 
 static void test_file_missing(void **state)
@@ -682,6 +742,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_bad_value_names_key_and_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_syntax_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_python_expression_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_messages_escape_unprintable_bytes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_environment_messages_escape_unprintable_bytes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_file_nul_byte_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_config_variable_names_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
