@@ -14,7 +14,7 @@ import random
 import uuid
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "monarc"
+FIXTURES = ROOT / "tests" / "fixtures" / "monarc"
 
 
 def templates():

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of every fuzz target from the MONARC fixtures.
 
-    fuzz/make_corpus.py OUTDIR [FIXTURES]
+    fuzz/make_corpus.py OUTDIR [FIXTURES]     (default FIXTURES: tests/fixtures/monarc/)
 
 OUTDIR/<target>/ receives one file per seed: for json and validate, the
 fixture files, their items and their `data` values; for params, query
@@ -54,7 +54,7 @@ def json_and_validate(outdir, fixtures):
 def params(outdir, fixtures):
     anrs = sorted({item["anr"] for _, item in items_of(fixtures)})
     queries = [
-        "type=risk&date_from=2026-05-18&date_to=2026-05-18",
+        "type=risk&date_from=2026-03-09&date_to=2026-03-09",
         f"type=threat&anrs={','.join(anrs)}&get_last=true",
         f"type=vulnerability&anr={anrs[0]}&offset=10&limit=20",
         "type=risk&processor=risk_averages_on_date&processor_params=%7B%7D",
@@ -62,7 +62,7 @@ def params(outdir, fixtures):
         "type=compliance&get_last=yes&limit=0&group_by_anr=1",
     ]
     bodies = [
-        {"type": "risk", "date_from": "2026-05-18", "date_to": "2026-05-18"},
+        {"type": "risk", "date_from": "2026-03-09", "date_to": "2026-03-09"},
         {"type": "threat", "anrs": anrs, "get_last": True, "offset": "0", "limit": "10"},
         {"type": "risk", "processor": "risk_averages_on_date", "processor_params": []},
         {"type": "cartography", "anr": anrs[-1], "date_from": "2026-01-01T10:00:00Z"},
@@ -96,7 +96,9 @@ def config(outdir):
 
 def main():
     outdir = pathlib.Path(sys.argv[1])
-    fixtures = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT.parent / "shared" / "fixtures" / "monarc"
+    fixtures = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "tests" / "fixtures" / "monarc"
+    if not sorted(fixtures.glob("*.json")):
+        sys.exit(f"make_corpus.py: no fixture (*.json) in {fixtures}")
     json_and_validate(outdir, fixtures)
     params(outdir, fixtures)
     config(outdir)

@@ -155,10 +155,11 @@ test('risk map: the summed matrix, by kind and state', async () => {
     assert.deepEqual(rows[0], ['impact', ...columns.map(String)]);
     assert.deepEqual(rows.slice(1).map((row) => row.map(Number)), table.rows.map((row) => row.map(Number)));
   }
-  // Current informational risks, impact 1, likelihood 0: 4 in one analysis, 2 in the other.
+  // Current informational risks, impact 2, likelihood 2: 3 in one analysis (a row
+  // written as an object), 4 in the other (a row written as a list).
   await page.selectOption('#riskmap-kind', 'informational');
   await page.selectOption('#riskmap-state', 'current');
-  assert.equal(cartographyCell(stats, 'current', 'informational', 1, 0), 6);
+  assert.equal(cartographyCell(stats, 'current', 'informational', 2, 2), 7);
   const png = await download(page, page.locator('[data-chart="riskmap"] [data-export="png"]'));
   assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
   assertClean(assert, browser.watch);
@@ -173,12 +174,13 @@ test('compliance: current level and target per category', async () => {
   const chart = await chartData(page, '#compliance-chart');
   assert.deepEqual(chart.labels, ['Information security policies', 'Organization of information security', 'Human resource security']);
   assert.deepEqual(chart.datasets.map((d) => d.label), ['Current level', 'Target']);
-  assertClose(chart.datasets[0].data, [70, 42, 73], 'current %');
-  assertClose(chart.datasets[1].data, [100, 85, 100], 'target %');
+  assertClose(chart.datasets[0].data, [50, 48, 60], 'current %');
+  assertClose(chart.datasets[1].data, [100, 71, 100], 'target %');
   const rows = parseCsv((await download(page, page.locator('[data-chart="compliance"] [data-export="csv"]'))).bytes);
   assert.deepEqual(rows[0], ['category', 'current', 'target', 'controls']);
   assert.deepEqual(rows.slice(1).map((r) => r[0]), chart.labels);
-  assertClose(rows.slice(1).map((r) => Number(r[1])), [0.7, 0.42, 0.73], 'csv current');
+  assertClose(rows.slice(1).map((r) => Number(r[1])), [0.5, 0.48, 0.6], 'csv current');
+  assertClose(rows.slice(1).map((r) => Number(r[3])), [2, 7, 6], 'csv controls');
   assertClean(assert, browser.watch);
 });
 

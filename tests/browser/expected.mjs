@@ -1,6 +1,6 @@
 // expected.mjs — what the charts must show, worked out independently from
-// the statistics the tests posted (harness.mjs loadData), following
-// ../shared/spec/processors.md: means over the selected stats, the most
+// the statistics the tests posted (harness.mjs loadData), following the
+// processors' specification: means over the selected stats, the most
 // recent stats of each (client, analysis) for the "latest" scope.
 import {daysAgo} from './harness.mjs';
 

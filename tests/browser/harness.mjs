@@ -12,7 +12,7 @@ import {chromium} from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = process.env.STATS_BIN || path.join(ROOT, 'build', 'stats-service');
-const FIXTURES = process.env.STATS_FIXTURES || path.join(ROOT, '..', 'shared', 'fixtures', 'monarc');
+const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'monarc');
 export const ADMIN_TOKEN = 'browser-admin-token-' + 'x'.repeat(40);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];

@@ -24,7 +24,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = os.environ.get("STATS_BIN", str(ROOT / "build" / "stats-service"))
-FIXTURES = pathlib.Path(os.environ.get("STATS_FIXTURES", ROOT.parent / "shared" / "fixtures" / "monarc"))
+# The MONARC-shaped documents the tests upload (their analyses: FIXTURE_ANRS below).
+FIXTURES = ROOT / "tests" / "fixtures" / "monarc"
 PG_URI = os.environ.get("STATS_TEST_DATABASE_URI")
 ADMIN_TOKEN = "integration-admin-token-" + "x" * 40
 MONARC_UA = "MONARC/2.14.1"
@@ -35,7 +36,10 @@ WRAPPER = shlex.split(os.environ.get("STATS_WRAPPER", ""))
 
 
 def fixture_text(name):
-    return (FIXTURES / name).read_text()
+    path = FIXTURES / name
+    if not path.is_file():
+        raise FileNotFoundError(f"fixture {name} is missing: {path}")
+    return path.read_text()
 
 
 def fixture(name):
@@ -217,9 +221,11 @@ def server(request, tmp_path_factory):
 
 # --- helpers shared by the API tests (test_api_*.py) ---------------------------
 
-# The analyses named in the MONARC fixtures.
-FIXTURE_ANRS = ("6f1c2b4e-8d3a-4f5b-9e7c-1a2b3c4d5e6f", "0b8e2a71-3c5d-4e9f-a1b2-c3d4e5f60718",
-                "3c9e1f2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b")
+# The analyses named in the MONARC fixtures: the two of every file but
+# edge-cases.json (dated 2026-03-09), then the one of edge-cases.json (2026-03-10).
+FIXTURE_ANRS = ("5d2f8a6c-91b4-4c3e-8f07-2a6b9d1e4c58", "c47e0b93-2f6a-4d18-b5c2-7e9a1f3d0b64",
+                "8a13f6d2-7c45-4e9b-a0d8-3b5e6f2c9d17")
+FIXTURE_DATE = "2026-03-09"
 STATS_TYPES = ("risk", "threat", "vulnerability", "cartography", "compliance")
 
 

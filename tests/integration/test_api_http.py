@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from conftest import (ADMIN_TOKEN, MONARC_UA, RawConnection, fixture_raw, fresh_anrs, http_bytes,
-                      run_cli)
+from conftest import (ADMIN_TOKEN, FIXTURE_DATE, MONARC_UA, RawConnection, fixture_raw, fresh_anrs,
+                      http_bytes, run_cli)
 
 UNAUTHORIZED = {"message": "Unauthorized - Authentication required."}
 FORBIDDEN = {"message": "Forbidden - Authentication failed."}
@@ -130,7 +130,7 @@ def test_request_without_body_needs_no_content_type(server):
                                     "9223372036854775808"])
 def test_non_finite_or_huge_numbers_are_400(server, number):
     api, _ = server.new_client()
-    raw = fixture_raw("threat.json", fresh_anrs()).replace('"maxRisk":36', f'"maxRisk":{number}', 1)
+    raw = fixture_raw("threat.json", fresh_anrs()).replace('"maxRisk":32', f'"maxRisk":{number}', 1)
     assert f'"maxRisk":{number}' in raw
     assert_error(api.post("/api/v1/stats/", raw=raw), 400)
     assert_error(api.get("/api/v1/stats/", raw=f'{{"type":"risk","limit":{number}}}'), 400)
@@ -139,8 +139,9 @@ def test_non_finite_or_huge_numbers_are_400(server, number):
 
 def test_largest_64_bit_integers_are_numbers(server):
     api, _ = server.new_client()
-    raw = fixture_raw("threat.json", fresh_anrs()).replace('"maxRisk":36',
+    raw = fixture_raw("threat.json", fresh_anrs()).replace('"maxRisk":32',
                                                           '"maxRisk":9223372036854775807', 1)
+    assert '"maxRisk":9223372036854775807' in raw
     assert api.post("/api/v1/stats/", raw=raw).status == 201
 
 
@@ -297,12 +298,11 @@ def test_several_requests_on_one_connection(server):
     conn = RawConnection(server.port)
     try:
         raw = fixture_raw("risk.json", fresh_anrs())
+        on_fixture_date = json.dumps({"type": "risk", "date_from": FIXTURE_DATE, "date_to": FIXTURE_DATE})
         requests = [me_request(token),
-                    http_bytes("GET", "/api/v1/stats/", monarc_headers(token),
-                               '{"type":"risk","date_from":"2026-05-18","date_to":"2026-05-18"}'),
+                    http_bytes("GET", "/api/v1/stats/", monarc_headers(token), on_fixture_date),
                     http_bytes("POST", "/api/v1/stats/", monarc_headers(token), raw),
-                    http_bytes("GET", "/api/v1/stats/", monarc_headers(token),
-                               '{"type":"risk","date_from":"2026-05-18","date_to":"2026-05-18"}'),
+                    http_bytes("GET", "/api/v1/stats/", monarc_headers(token), on_fixture_date),
                     http_bytes("GET", "/api/v1/nope", monarc_headers(token)),
                     me_request(token)]
         answers = []

@@ -165,16 +165,25 @@ def test_full_batch_values(world):
     a = world["a"]
     fixture_only = {"anrs": world["fixture_anrs"]}
     risks = data_of(a, "risk", "risk_averages", **fixture_only)
-    assert risks["current"]["informational"] == {"Low risks": 28.0, "Medium risks": 9.0, "High risks": 5.0}
-    assert risks["residual"]["operational"]["High risks"] == 0
+    # Current informational levels: 26, 15, 4 in one analysis, 19, 2, 1 in the other.
+    assert risks["current"]["informational"] == {"Low risks": 22.5, "Medium risks": 8.5, "High risks": 2.5}
+    # Residual operational: 14, 1, 0 and none at all.
+    assert risks["residual"]["operational"] == {"Low risks": 7.0, "Medium risks": 0.5, "High risks": 0}
     threats = data_of(a, "threat", "threat_average_on_date", **fixture_only)
     first = threats[0]
     assert first["object"] == "b402d4e0-4576-11e9-9173-0800277f0571"
     assert [v["date"] for v in first["values"]] == ["2026-05-18", "2026-05-19"]
-    assert first["values"][0]["count"] == 7.5 and first["averages"]["averageRate"] == 2.575
+    # count 9 and 10; averageRate "2.64" and "3.17" on each day: an exact mean, where
+    # adding the doubles would give 2.9050000000000002.
+    assert first["values"][0]["count"] == 9.5 and first["averages"]["averageRate"] == 2.905
+    assert first["averages"]["maxRisk"] == 29.5
     carto = data_of(a, "cartography", "cartography_totals", **fixture_only)
     assert carto["analyses"] == 2
-    assert carto["risks"]["current"]["operational"]["1"] == {"0": 3, "1": 1}
+    # A list row ([2,1,3]) of one analysis; the other has no operational risk ([]).
+    assert carto["risks"]["current"]["operational"]["1"] == {"0": 2, "1": 1, "2": 3}
+    # Impact 2, likelihood 2: 3 in an object row, 4 in a list row ([1,2,4,1]).
+    assert carto["risks"]["current"]["informational"]["2"]["2"] == 7
+    assert carto["scales"]["likelihood"] == [0, 1, 2, 3, 4, 6, 8, 9, 12, 16]
 
 
 def test_current_before_residual(world):

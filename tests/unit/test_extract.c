@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_config.h"
 #include "stats/extract.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -27,15 +28,24 @@ static struct json_object *parse(const char *text)
     return j;
 }
 
-/* The `data` of the first item of type `type` in a fixture file. */
+/* The `data` of the first item of type `type` in a fixture file of
+ * $STATS_FIXTURES (set by meson), else of tests/fixtures/monarc/ in the source tree. */
 static struct json_object *fixture_data(const char *file, const char *type)
 {
     const char *dir = getenv("STATS_FIXTURES");
     buf path = BUF_INIT;
-    buf_printf(&path, "%s/%s", dir ? dir : "../shared/fixtures/monarc", file);
+    if (dir && *dir)
+        buf_printf(&path, "%s/%s", dir, file);
+    else
+        buf_printf(&path, "%s/tests/fixtures/monarc/%s", STATS_SOURCE_ROOT, file);
     struct json_object *all = json_object_from_file(path.data);
+    if (!all) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "fixture %s: %s", path.data, json_util_get_last_err());
+        buf_free(&path);
+        fail_msg("%s", msg);
+    }
     buf_free(&path);
-    assert_non_null(all);
     struct json_object *found = NULL;
     for (size_t i = 0; i < json_object_array_length(all) && !found; i++) {
         struct json_object *item = json_object_array_get_idx(all, i), *t, *d;
@@ -44,7 +54,8 @@ static struct json_object *fixture_data(const char *file, const char *type)
             found = json_object_get(d);
     }
     json_object_put(all);
-    assert_non_null(found);
+    if (!found)
+        fail_msg("fixture %s: no item of type %s", file, type);
     return found;
 }
 
@@ -80,13 +91,18 @@ static void test_threats_from_fixture(void **state)
     struct stats_facts f;
     assert_true(stats_extract(STATS_THREAT, data, &f));
     json_object_put(data); /* the facts hold their own reference */
-    assert_int_equal(f.n_objects, 5);
+    assert_int_equal(f.n_objects, 6);
     /* sorted by uuid */
     assert_string_equal(f.objects[0].uuid, "b402d4e0-4576-11e9-9173-0800277f0571");
     assert_string_equal(f.objects[0].labels.label[1], "Error in use");
-    assert_decimal(f.objects[0].count, 12, 0);
-    assert_decimal(f.objects[0].max_risk, 36, 0);
-    assert_decimal(f.objects[0].rate, 2, 820000000);
+    assert_decimal(f.objects[0].count, 9, 0);
+    assert_decimal(f.objects[0].max_risk, 32, 0);
+    assert_decimal(f.objects[0].rate, 2, 640000000);
+    /* b402d557 (Eavesdropping), listed fifth: averageRate "1" */
+    assert_string_equal(f.objects[2].uuid, "b402d557-4576-11e9-9173-0800277f0571");
+    assert_string_equal(f.objects[2].labels.label[0], "\xc3\x89" "coute passive");
+    assert_decimal(f.objects[2].rate, 1, 0);
+    assert_decimal(f.objects[2].max_risk, 8, 0);
     for (size_t i = 1; i < f.n_objects; i++)
         assert_true(strcmp(f.objects[i - 1].uuid, f.objects[i].uuid) < 0);
     stats_facts_free(&f);
@@ -98,9 +114,12 @@ static void test_edge_cases(void **state)
     struct stats_facts f;
     assert_true(stats_extract(STATS_THREAT, data, &f));
     assert_int_equal(f.n_objects, 2);
-    assert_string_equal(f.objects[0].labels.label[0], "Erreur d'utilisation / saisie");
+    assert_string_equal(f.objects[0].labels.label[0], "Vol / destruction de supports");
     assert_string_equal(f.objects[0].labels.label[2], "");
-    assert_decimal(f.objects[1].rate, 0, 500000000);
+    assert_string_equal(f.objects[1].labels.label[0], "Abus de droits d'acc\xc3\xa8s \xf0\x9f\x94\x92");
+    assert_string_equal(f.objects[1].labels.label[3], "");
+    assert_decimal(f.objects[1].max_risk, 0, 0);
+    assert_decimal(f.objects[1].rate, 0, 700000000);
     stats_facts_free(&f);
     json_object_put(data);
 
@@ -136,11 +155,14 @@ static void test_risk_cells(void **state)
     struct json_object *data = fixture_data("risk.json", "risk");
     struct stats_facts f;
     assert_true(stats_extract(STATS_RISK, data, &f));
-    /* current/informational: 43, 14, 8; residual/operational: 12, 3, 0 */
-    assert_decimal(f.risk.value[0], 43, 0);
-    assert_decimal(f.risk.value[1], 14, 0);
-    assert_decimal(f.risk.value[2], 8, 0);
-    assert_decimal(f.risk.value[9], 12, 0);
+    /* current/informational: 26, 15, 4; current/operational: 9, 3, 3;
+     * residual/operational: 14, 1, 0 */
+    assert_decimal(f.risk.value[0], 26, 0);
+    assert_decimal(f.risk.value[1], 15, 0);
+    assert_decimal(f.risk.value[2], 4, 0);
+    assert_decimal(f.risk.value[3], 9, 0);
+    assert_decimal(f.risk.value[9], 14, 0);
+    assert_decimal(f.risk.value[10], 1, 0);
     assert_decimal(f.risk.value[11], 0, 0);
     stats_facts_free(&f);
     json_object_put(data);
@@ -181,8 +203,13 @@ static void test_compliance_pairs(void **state)
     assert_true(r->n_categories >= 1);
     assert_string_equal(r->categories[0].labels.label[1], "Information security policies");
     assert_true(r->categories[0].has_current && r->categories[0].has_target);
-    assert_decimal(r->categories[0].current, 0, 700000000);
+    assert_decimal(r->categories[0].current, 0, 500000000);
+    assert_decimal(r->categories[0].target, 1, 0);
     assert_int_equal(r->categories[0].controls, 2);
+    assert_int_equal(r->n_categories, 3);
+    assert_decimal(r->categories[1].current, 0, 480000000);
+    assert_decimal(r->categories[1].target, 0, 710000000);
+    assert_int_equal(r->categories[1].controls, 7);
     stats_facts_free(&f);
     json_object_put(data);
 
