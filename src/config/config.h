@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERROR };
+#include "util/log.h" /* enum log_level */
 
 enum metrics_allow { METRICS_ALL, METRICS_LOOPBACK, METRICS_ADMIN };
 

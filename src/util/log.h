@@ -9,7 +9,8 @@
 
 #include <stdbool.h>
 
-#include "config/config.h"
+/* LOG_LEVEL: messages below the level are dropped. */
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERROR };
 
 /* path NULL or "" → stderr. Returns false (errno set) if the file can't be opened. */
 bool log_open(const char *path, enum log_level level);
