@@ -26,6 +26,7 @@
 #include "stats/stats.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/decimal.h"
 #include "util/errors.h"
 
 #define PROCESSOR_MAX_PARAMS 4

@@ -7,11 +7,8 @@
  * compliance: its referentials and categories) and keeps them in indexed
  * tables, so processors aggregate rows in SQL instead of parsing documents.
  *
- * Numbers are kept as exact decimals (struct decimal): whole units plus
- * billionths.  Sums of them are integer sums, hence exact and independent of
- * the order rows are added in: the same stored data gives the same means on
- * every path and backend, and removing a value from a running sum restores
- * the previous sum exactly.
+ * Numbers are kept as exact decimals (struct decimal, util/decimal.h), so
+ * that their sums are exact whatever the order rows are added in.
  *
  * Pure functions: no SQL, no I/O.  Extraction accepts any JSON (it is fuzzed);
  * a document that does not have the shape of its type is refused (false), as
@@ -26,26 +23,8 @@
 #include <stdint.h>
 
 #include "stats/stats.h"
+#include "util/decimal.h"
 #include "util/ids.h"
-
-/* value = units + nanos / 10^9.  A single value has 0 ≤ nanos < 10^9; a sum
- * may hold more nanos until decimal_normalize() carries them. */
-struct decimal {
-    int64_t units;
-    int64_t nanos;
-};
-
-#define DECIMAL_NANOS 1000000000LL
-/* Values are clamped to ±10^12 so that sums of millions of them fit 64 bits. */
-#define DECIMAL_MAX 1e12
-
-struct decimal decimal_from_double(double v);
-void decimal_add(struct decimal *sum, struct decimal v);
-/* Carries nanos into units (0 ≤ nanos < 10^9 afterwards). */
-struct decimal decimal_normalize(struct decimal d);
-double decimal_to_double(struct decimal d);
-/* sum / n as a double; 0 when n is 0. */
-double decimal_mean(struct decimal sum, int64_t n);
 
 #define FACT_LABELS 4 /* label1..label4: fr, en, de, nl */
 

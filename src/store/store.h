@@ -23,6 +23,7 @@
 #include "stats/extract.h"
 #include "stats/stats.h"
 #include "util/date.h"
+#include "util/decimal.h"
 #include "util/ids.h"
 
 enum store_rc {
