@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/routes.h"
+#include "api/api.h"
 #include "util/json.h"
 #include "util/log.h"
 

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "api/routes.h"
+#include "api/api.h"
 #include "processors/processor.h"
 #include "util/json.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/routes.h"
+#include "api/api.h"
 #include "http/metrics.h"
 #include "util/json.h"
 #include "util/log.h"

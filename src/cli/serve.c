@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/routes.h"
 #include "cli/cli.h"
 #include "http/server.h"
+#include "service/routes.h"
 #include "util/log.h"
 
 #define DRAIN_SECONDS 30

@@ -3,14 +3,16 @@
  *
  * A route is a method, a pattern and a handler, plus what must happen before
  * the handler runs (User-Agent gate, authentication, admin role).  Each
- * resource file declares its routes; src/api/routes.c lists them all at one
- * point.  Patterns are matched on the normalised path, segment by segment;
+ * resource file declares its routes; src/service/routes.c lists them all at
+ * one point.  Patterns are matched on the normalised path, segment by segment;
  * "<…>" matches any one segment and is handed to the handler in
  * req->path_params.  A path that matches a pattern but not its method gets 405
  * with Allow; no match gets 404.
  */
 #ifndef HTTP_ROUTER_H
 #define HTTP_ROUTER_H
+
+#include <stddef.h>
 
 #include "http/request.h"
 
@@ -28,6 +30,12 @@ struct route {
     const char *pattern;      /* "/api/v1/stats/<anr>" */
     route_handler handler;
     unsigned flags;
+};
+
+/* Routes put together from several tables, in the order they are matched. */
+struct route_table {
+    struct route *items;
+    size_t count;
 };
 
 /* Normalises a URL path in place: collapses repeated slashes, drops a trailing

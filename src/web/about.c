@@ -4,7 +4,6 @@
  */
 #include <string.h>
 
-#include "api/routes.h"
 #include "build_config.h"
 #include "web/web.h"
 

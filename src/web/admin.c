@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "api/routes.h"
 #include "util/log.h"
+#include "web/web.h"
 
 #define UPDATE_OUTPUT_MAX ((size_t)1024 * 1024) /* bytes of the command's output kept */
 

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/routes.h"
 #include "processors/processor.h"
 #include "util/json.h"
 #include "web/answer_cache.h"
+#include "web/web.h"
 
 #define MAP_KEY "map|clients"
 

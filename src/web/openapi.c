@@ -7,7 +7,6 @@
  * answer appends it with the proxy prefix the client sees, so "Try it out"
  * works behind a reverse proxy too.
  */
-#include "api/routes.h"
 #include "util/log.h"
 #include "web/assets.h"
 #include "web/web.h"

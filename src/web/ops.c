@@ -9,10 +9,10 @@
  */
 #include <time.h>
 
-#include "api/routes.h"
 #include "build_config.h"
 #include "http/auth.h"
 #include "http/metrics.h"
+#include "web/web.h"
 
 #define PROMETHEUS_TEXT "text/plain; version=0.0.4; charset=utf-8"
 

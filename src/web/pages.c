@@ -17,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/routes.h"
 #include "build_config.h"
 #include "util/log.h"
 #include "web/assets.h"

@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/routes.h"
 #include "processors/processor.h"
 #include "web/answer_cache.h"
+#include "web/web.h"
 
 #define DEFAULT_DAYS 365
 #define MAX_DAYS 36500

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/routes.h"
 #include "web/assets.h"
+#include "web/web.h"
 
 #define STATIC_CSP "default-src 'none'; img-src 'self' data:; style-src 'self'; " \
                    "font-src 'self'; frame-ancestors 'none'; sandbox"

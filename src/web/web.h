@@ -1,23 +1,48 @@
 /*
  * web.h — the web front: dashboard pages, static files, about and text files,
- * the OpenAPI document and its Swagger UI page.
+ * the OpenAPI document and its Swagger UI page; the public stats JSON and the
+ * map's data; the admin and operations endpoints.
  *
- * Route tables (declared in src/api/routes.h, registered by routes.c):
- *   web_page_routes    root_bp: /, /evolution, /help, /about, /about/more
- *   web_about_routes   root_bp: /about.json, /robots.txt, /human.txt,
- *                      /.well-known/security.txt
- *   web_map_routes     map_bp: /map/
- *   web_static_routes  always: /static/<dir>/<file> (the API page needs them too)
- *   web_api_routes     always: /api/v1/ (Swagger UI), /api/v1/swagger.json,
- *                      /api/v1/openapi.json
- *
+ * Its route tables, below, are put together with the API's by
+ * src/service/routes.c, each group only when ACTIVE_BLUEPRINTS switches it on.
  * Every URL these generate honours the reverse proxy (FIX_PROXY).
  */
 #ifndef WEB_WEB_H
 #define WEB_WEB_H
 
+#include <stddef.h>
+
 #include "http/request.h"
+#include "http/router.h"
 #include "util/buf.h"
+
+/* root_bp: /, /evolution, /help, /about, /about/more (pages.c). */
+extern const struct route web_page_routes[];
+extern const size_t web_page_routes_count;
+/* root_bp: /about.json, /robots.txt, /human.txt, /.well-known/security.txt (about.c). */
+extern const struct route web_about_routes[];
+extern const size_t web_about_routes_count;
+/* map_bp: /map/ (pages.c). */
+extern const struct route web_map_routes[];
+extern const size_t web_map_routes_count;
+/* map_bp: /map/clients.json (map.c). */
+extern const struct route web_map_data_routes[];
+extern const size_t web_map_data_routes_count;
+/* stats_bp: the public stats JSON, /stats/<name>.json (public.c). */
+extern const struct route web_public_routes[];
+extern const size_t web_public_routes_count;
+/* admin_bp: /admin/… (admin.c). */
+extern const struct route web_admin_routes[];
+extern const size_t web_admin_routes_count;
+/* Always: /static/<dir>/<file> (static.c; the API page needs them too). */
+extern const struct route web_static_routes[];
+extern const size_t web_static_routes_count;
+/* Always: /api/v1/ (Swagger UI), /api/v1/swagger.json, /api/v1/openapi.json (openapi.c). */
+extern const struct route web_api_routes[];
+extern const size_t web_api_routes_count;
+/* Always: /healthz, /metrics (ops.c). */
+extern const struct route web_ops_routes[];
+extern const size_t web_ops_routes_count;
 
 /* A value of a page template's {{=name}} placeholder. */
 struct web_var {

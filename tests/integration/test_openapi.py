@@ -1,6 +1,6 @@
 """The OpenAPI document (/api/v1/swagger.json) against the router, both ways.
 
-The route table comes from `stats-routes` (src/web/route_dump.c), which prints
+The route table comes from `stats-routes` (src/service/route_dump.c), which prints
 what routes_build() registers with every group on: every /api/v1 route must be
 in the document, and every documented operation must exist in the table and
 answer on a running server (not 404, not 405).  The document must also pass a

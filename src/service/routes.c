@@ -1,12 +1,14 @@
 /*
  * routes.c — the one place where route tables are put together (see routes.h).
  */
-#include "api/routes.h"
+#include "service/routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "util/buf.h"
+#include "web/web.h"
 
 static void add_table(struct route_table *t, const struct route *routes, size_t n)
 {

@@ -8,7 +8,7 @@
  */
 #include <stdio.h>
 
-#include "api/routes.h"
+#include "service/routes.h"
 
 int main(void)
 {
