@@ -47,8 +47,7 @@ struct item_check {
 /* Sets ic->field to "[index].key" (or "[index]" for a NULL key) and returns it. */
 static const char *field_path(struct item_check *ic, const char *key)
 {
-    ic->field.len = ic->prefix_len;
-    ic->field.data[ic->prefix_len] = '\0';
+    buf_truncate(&ic->field, ic->prefix_len);
     if (key)
         buf_printf(&ic->field, ".%s", key);
     return ic->field.data;

@@ -73,8 +73,7 @@ static size_t enter_index(struct checker *c, size_t index)
 
 static void leave(struct checker *c, size_t mark)
 {
-    c->path.len = mark;
-    c->path.data[mark] = '\0';
+    buf_truncate(&c->path, mark);
 }
 
 /* ---- value checks --------------------------------------------------------- */

@@ -21,10 +21,12 @@
  * row.  The per-client daily sums (object_rollup, risk_rollup) get a
  * transaction's new facts from its writer, one upsert per (client, type,
  * date, object) at facts_writer_flush() rather than one per fact row; facts
- * leave them by trigger, whatever deletes them (cascades included).
+ * leave them by trigger, whatever deletes them (cascades included), so facts
+ * still pending in the writer are flushed before they are deleted.
  * A document without the shape of its type (never one the API accepted) gets
  * no facts: processors do not see it.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,13 +54,50 @@ struct facts_writer {
     struct pending_sum *sums;
     size_t n_sums, sums_cap;
     buf key;
+    struct strmap written;     /* ids of the stats given facts since the last flush */
+#ifndef NDEBUG
+    /* What the assertions compare the sums with since the last flush: the
+     * connection they belong to, the facts summed. */
+    struct store *store;
+    int64_t summed;
+#endif
 };
+
+#define ID_KEY_LEN 24
+
+/* A stats id as a key of `written`. */
+static const char *id_key(int64_t stats_id, char out[ID_KEY_LEN])
+{
+    snprintf(out, ID_KEY_LEN, "%lld", (long long)stats_id);
+    return out;
+}
+
+/*
+ * The invariants a broken caller or a slip here would turn into wrong daily
+ * totals, checked in debug builds:
+ * - a writer serves one connection: its sums belong to that transaction;
+ * - a stats gets its facts once between two flushes: twice would count them
+ *   twice (a stats whose facts are replaced has its old ones deleted by
+ *   facts_writer_delete, which flushes first when they are still pending);
+ * - a flush writes as many facts as were summed, each a normalized value.
+ */
+static void note_written(struct facts_writer *w, struct store *s, int64_t stats_id)
+{
+#ifndef NDEBUG
+    assert(!w->store || w->store == s);
+    w->store = s;
+#endif
+    char key[ID_KEY_LEN];
+    assert(!strmap_find(&w->written, id_key(stats_id, key)));
+    strmap_add(&w->written, id_key(stats_id, key), 0);
+}
 
 struct facts_writer *facts_writer_new(void)
 {
     struct facts_writer *w = xcalloc(1, sizeof *w);
     strmap_init(&w->labels);
     strmap_init(&w->sum_index);
+    strmap_init(&w->written);
     return w;
 }
 
@@ -68,20 +107,30 @@ void facts_writer_free(struct facts_writer *w)
         return;
     strmap_free(&w->labels);
     strmap_free(&w->sum_index);
+    strmap_free(&w->written);
     free(w->sums);
     buf_free(&w->key);
     free(w);
 }
 
-/* The pending sum of a daily total, created empty on first use. */
+/* The pending sum of a daily total, created empty on first use; the caller
+ * adds one fact to it. */
 static struct pending_sum *pending_sum(struct facts_writer *w, int64_t client_id, enum stats_type type,
                                        const char *date, const char *object)
 {
+#ifndef NDEBUG
+    w->summed++;
+#endif
     buf_reset(&w->key);
     buf_printf(&w->key, "%lld|%d|%s|%s", (long long)client_id, (int)type, date, object);
     const size_t *known = strmap_find(&w->sum_index, w->key.data);
-    if (known)
+    if (known) {
+        /* The index names the sum of this very total. */
+        assert(*known < w->n_sums && w->sums[*known].client_id == client_id &&
+               w->sums[*known].type == type && strcmp(w->sums[*known].date, date) == 0 &&
+               strcmp(w->sums[*known].object, object) == 0);
         return &w->sums[*known];
+    }
     if (w->n_sums == w->sums_cap) {
         w->sums_cap = w->sums_cap ? w->sums_cap * 2 : 64;
         w->sums = xrealloc(w->sums, w->sums_cap * sizeof *w->sums);
@@ -138,6 +187,16 @@ static enum store_rc flush_risk_sum(struct store *s, const struct pending_sum *p
 
 enum store_rc facts_writer_flush(struct facts_writer *w, struct store *s)
 {
+#ifndef NDEBUG
+    assert(!w->store || w->store == s);
+    int64_t counted = 0;
+    for (size_t i = 0; i < w->n_sums; i++)
+        counted += w->sums[i].n;
+    assert(counted == w->summed);
+    w->summed = 0;
+#endif
+    strmap_free(&w->written);
+    strmap_init(&w->written);
     enum store_rc rc = STORE_OK;
     for (size_t i = 0; i < w->n_sums && rc == STORE_OK; i++)
         rc = w->sums[i].type == STATS_RISK ? flush_risk_sum(s, &w->sums[i]) : flush_object_sum(s, &w->sums[i]);
@@ -211,6 +270,8 @@ static enum store_rc insert_objects(struct store *s, const struct fact_owner *o,
             params, sizeof params / sizeof *params);
         struct pending_sum *p = pending_sum(o->writer, o->client_id, o->type, o->date, x->uuid);
         const struct decimal metrics[3] = {x->count, x->max_risk, x->rate};
+        assert(decimal_is_single(x->count) && decimal_is_single(x->max_risk) &&
+               decimal_is_single(x->rate));
         p->n++;
         for (size_t m = 0; m < 3; m++) {
             p->v[2 * m] += metrics[m].units;
@@ -227,6 +288,7 @@ static enum store_rc insert_risk(struct store *s, const struct fact_owner *o, co
     struct pending_sum *p = pending_sum(o->writer, o->client_id, STATS_RISK, o->date, "");
     p->n++;
     for (size_t cell = 0; cell < RISK_CELLS; cell++) {
+        assert(decimal_is_single(f->risk.value[cell]));
         params[3 + 2 * cell] = sql_int(f->risk.value[cell].units);
         params[4 + 2 * cell] = sql_int(f->risk.value[cell].nanos);
         p->v[2 * cell] += f->risk.value[cell].units;
@@ -335,6 +397,7 @@ enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64
      * databases, tests) that lacks the shape of its type has no figures to give. */
     if (!extract(type, data, doc, &f))
         return STORE_OK;
+    note_written(w, s, stats_id);
     const struct fact_owner owner = {w, stats_id, client_id, type, date};
     enum store_rc rc = STORE_ERROR;
     switch (type) {
@@ -369,8 +432,17 @@ enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id,
     return rc;
 }
 
-enum store_rc facts_delete(struct store *s, int64_t stats_id)
+enum store_rc facts_writer_delete(struct facts_writer *w, struct store *s, int64_t stats_id)
 {
+    /* Triggers take deleted facts out of the daily totals: facts still
+     * pending in the sums must be in those totals first (a batch naming one
+     * analysis, type and date twice rewrites the row it just inserted). */
+    char key[ID_KEY_LEN];
+    if (strmap_find(&w->written, id_key(stats_id, key))) {
+        enum store_rc rc = facts_writer_flush(w, s);
+        if (rc != STORE_OK)
+            return rc;
+    }
     static const char *const deletes[] = {
         "DELETE FROM object_facts WHERE stats_id = ?",
         "DELETE FROM risk_facts WHERE stats_id = ?",

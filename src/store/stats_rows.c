@@ -74,7 +74,7 @@ static enum store_rc update_item(struct store *s, struct facts_writer *w, int64_
                                params, 4, &changed);
     if (rc != STORE_OK || changed == 0)
         return rc;
-    rc = facts_delete(s, id);
+    rc = facts_writer_delete(w, s, id);
     if (rc == STORE_OK)
         rc = facts_writer_insert(w, s, id, client_id, item->type, item->date, item->data, item->doc);
     return rc;

@@ -3,6 +3,7 @@
  */
 #include "util/strmap.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,11 @@ static uint64_t key_hash(const char *key)
         h = (h ^ *p) * 1099511628211ULL;
     return h;
 }
+
+/* What strmap.h promises, checked in debug builds: cap is a power of two and
+ * at least twice used, so a probe always ends on a free slot. */
+#define STRMAP_CHECK(m) \
+    assert((m)->slots && (m)->cap >= 2 && ((m)->cap & ((m)->cap - 1)) == 0 && 2 * (m)->used <= (m)->cap)
 
 /* The slot holding key, or the free slot where it would go. */
 static struct strmap_slot *slot_of(struct strmap_slot *slots, size_t cap, const char *key)
@@ -45,24 +51,36 @@ void strmap_free(struct strmap *m)
 
 const size_t *strmap_find(const struct strmap *m, const char *key)
 {
+    STRMAP_CHECK(m);
     const struct strmap_slot *slot = slot_of(m->slots, m->cap, key);
     return slot->key ? &slot->value : NULL;
 }
 
 void strmap_add(struct strmap *m, const char *key, size_t value)
 {
+    STRMAP_CHECK(m);
     if (2 * (m->used + 1) > m->cap) {
         size_t cap = m->cap * 2;
+        size_t moved = 0;
         struct strmap_slot *slots = xcalloc(cap, sizeof *slots);
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].key)
+        for (size_t i = 0; i < m->cap; i++) {
+            if (m->slots[i].key) {
                 *slot_of(slots, cap, m->slots[i].key) = m->slots[i];
+                moved++;
+            }
+        }
+        /* Every key found again, none lost or counted twice. */
+        assert(moved == m->used);
+        (void)moved; /* read only by the assertion */
         free(m->slots);
         m->slots = slots;
         m->cap = cap;
     }
     struct strmap_slot *slot = slot_of(m->slots, m->cap, key);
+    /* Keys are unique: a second value for one key would be unreachable. */
+    assert(!slot->key);
     slot->key = xstrdup(key);
     slot->value = value;
     m->used++;
+    STRMAP_CHECK(m);
 }

@@ -372,6 +372,43 @@ static void test_risk_worked_example(void **state)
     free(ja19);
 }
 
+/* A batch naming one analysis, type and date twice stores the second document:
+ * its row is rewritten while the first one's figures are still pending in the
+ * writer, and the daily totals must hold the second's figures only. */
+static void test_batch_naming_a_key_twice(void **state)
+{
+    struct store *s = *state;
+    int64_t c = add_client(s, "c", true, true);
+    const int first[RISK_CELLS] = {20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    const int second[RISK_CELLS] = {12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    char *data[4] = {risk_json(first), risk_json(second), one_object(T1, "\"a\"", "6", "30", "\"2.5\""),
+                     one_object(T1, "\"b\"", "10", "40", "\"3.5\"")};
+    const enum stats_type types[4] = {STATS_RISK, STATS_RISK, STATS_THREAT, STATS_THREAT};
+    struct stats_item items[4];
+    for (int i = 0; i < 4; i++) {
+        items[i] = (struct stats_item){.type = types[i], .data = data[i]};
+        snprintf(items[i].anr, sizeof items[i].anr, "%s", ANR_A);
+        snprintf(items[i].date, sizeof items[i].date, "%s", "2026-05-18");
+    }
+    struct upsert_result r;
+    assert_int_equal(store_stats_upsert(s, c, items, 4, &r), STORE_OK);
+    assert_int_equal(r.created, 2);
+    assert_int_equal(r.updated, 2);
+    expect_output(s, "risk_averages", (struct stats_filter){0}, NULL,
+                  "{\"current\":{\"informational\":{\"Low risks\":12.0,\"Medium risks\":0.0,"
+                  "\"High risks\":0.0},\"operational\":{\"Low risks\":0.0,\"Medium risks\":0.0,"
+                  "\"High risks\":0.0}},\"residual\":{\"informational\":{\"Low risks\":0.0,"
+                  "\"Medium risks\":0.0,\"High risks\":0.0},\"operational\":{\"Low risks\":0.0,"
+                  "\"Medium risks\":0.0,\"High risks\":1.0}}}");
+    expect_same_on_both_paths(s, "risk_averages");
+    char *threats = run(s, "threat_average_on_date");
+    assert_non_null(strstr(threats, "\"values\":[{\"count\":10.0,\"maxRisk\":40.0,\"averageRate\":3.5,"));
+    free(threats);
+    expect_same_on_both_paths(s, "threat_average_on_date");
+    for (int i = 0; i < 4; i++)
+        free(data[i]);
+}
+
 static void test_processor_params(void **state)
 {
     const struct processor *p = processor_find("risk_averages_on_date");
@@ -618,6 +655,7 @@ int main(void)
         STORE_TEST(test_threat_many_dates_and_changes),
         STORE_TEST(test_risk_empty),
         STORE_TEST(test_risk_worked_example),
+        STORE_TEST(test_batch_naming_a_key_twice),
         cmocka_unit_test(test_processor_params),
         STORE_TEST(test_cartography),
         STORE_TEST(test_compliance),

@@ -1,0 +1,191 @@
+/*
+ * test_buf.c — unit tests of util/buf.c (appending, bounds) and util/strmap.c.
+ *
+ * The invariants both keep are asserted inside them in debug builds, which
+ * this test runs as; here, what callers see: bounded buffers refuse what
+ * would pass their bound and keep what they held, maps find every key.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/strmap.h"
+
+static void test_unbounded_appends(void **state)
+{
+    buf b = BUF_INIT;
+    assert_null(b.data);
+    assert_true(buf_puts(&b, "abc"));
+    assert_true(buf_putc(&b, '-'));
+    assert_true(buf_printf(&b, "%d", 42));
+    assert_true(buf_append(&b, "xyz", 2));
+    assert_string_equal(b.data, "abc-42xy");
+    assert_int_equal(b.len, 8);
+    for (int i = 0; i < 10000; i++)
+        assert_true(buf_puts(&b, "0123456789"));
+    assert_int_equal(b.len, 100008);
+    assert_int_equal(b.data[b.len], '\0');
+    assert_false(b.overflow);
+    buf_truncate(&b, 3);
+    assert_string_equal(b.data, "abc");
+    buf_reset(&b);
+    assert_string_equal(b.data, "");
+    size_t len = 99;
+    char *s = buf_detach(&b, &len);
+    assert_string_equal(s, "");
+    assert_int_equal(len, 0);
+    free(s);
+    assert_null(b.data);
+    s = buf_detach(&b, NULL); /* never NULL, even with nothing appended */
+    assert_string_equal(s, "");
+    free(s);
+    buf_truncate(&b, 0);
+    buf_free(&b);
+    buf_free(&b);
+}
+
+static void test_grow_leaves_a_string(void **state)
+{
+    buf b = BUF_INIT;
+    assert_true(buf_grow(&b, 100));
+    assert_non_null(b.data);
+    assert_string_equal(b.data, "");
+    assert_true(b.cap > 100);
+    buf_free(&b);
+}
+
+static void test_json_string(void **state)
+{
+    buf b = BUF_INIT;
+    assert_true(buf_json_string(&b, "a\"b\\c\n\x01"));
+    assert_true(buf_putc(&b, ' '));
+    assert_true(buf_json_string(&b, NULL));
+    assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\" null");
+    buf_free(&b);
+}
+
+static void test_bound_refuses_and_keeps(void **state)
+{
+    buf b;
+    buf_init_bounded(&b, 10);
+    assert_true(buf_puts(&b, "12345"));
+    assert_true(buf_puts(&b, "67890")); /* exactly the bound */
+    assert_false(b.overflow);
+    assert_false(buf_putc(&b, 'x'));
+    assert_true(b.overflow);
+    assert_string_equal(b.data, "1234567890");
+    assert_true(b.cap <= 11); /* never more memory than the bound and its NUL */
+    buf_free(&b);
+
+    /* A refused append leaves the content as it was, and later ones are refused too. */
+    buf_init_bounded(&b, 10);
+    assert_true(buf_puts(&b, "1234"));
+    assert_false(buf_puts(&b, "5678901"));
+    assert_string_equal(b.data, "1234");
+    assert_int_equal(b.len, 4);
+    assert_false(buf_putc(&b, '5'));
+    assert_false(buf_printf(&b, "%s", ""));
+    assert_false(buf_grow(&b, 0));
+    assert_string_equal(b.data, "1234");
+
+    /* Reset starts over, with the same bound. */
+    buf_reset(&b);
+    assert_false(b.overflow);
+    assert_true(buf_puts(&b, "abcdefghij"));
+    assert_false(buf_putc(&b, 'k'));
+    buf_free(&b);
+    assert_false(b.overflow);
+    assert_int_equal(b.max, 10); /* the bound outlives the memory */
+    assert_false(buf_puts(&b, "abcdefghijk"));
+    assert_null(b.data);
+    buf_reset(&b);
+    assert_true(buf_puts(&b, "abcdefghij"));
+    size_t len;
+    char *s = buf_detach(&b, &len);
+    assert_string_equal(s, "abcdefghij");
+    assert_int_equal(len, 10);
+    free(s);
+    assert_int_equal(b.max, 10);
+    assert_false(buf_puts(&b, "abcdefghijk"));
+    buf_free(&b);
+}
+
+static void test_bound_on_printf_and_json(void **state)
+{
+    buf b;
+    buf_init_bounded(&b, 8);
+    assert_true(buf_printf(&b, "%d", 1234));
+    assert_false(buf_printf(&b, "%d", 12345));
+    assert_string_equal(b.data, "1234");
+    buf_reset(&b);
+    assert_true(buf_putc(&b, '['));
+    assert_false(buf_json_string(&b, "a\nb\nc")); /* "a\nb\nc" is 11 bytes */
+    assert_string_equal(b.data, "["); /* all or nothing */
+    buf_reset(&b);
+    assert_true(buf_json_string(&b, "a\nb"));
+    assert_string_equal(b.data, "\"a\\nb\"");
+    buf_free(&b);
+}
+
+/* A bound as large as MAX_BODY_SIZE allows: appending up to it works in steps. */
+static void test_large_bound(void **state)
+{
+    buf b;
+    buf_init_bounded(&b, 100000);
+    char chunk[1000];
+    memset(chunk, 'x', sizeof chunk);
+    for (int i = 0; i < 100; i++)
+        assert_true(buf_append(&b, chunk, sizeof chunk));
+    assert_int_equal(b.len, 100000);
+    assert_int_equal(b.cap, 100001);
+    assert_false(buf_append(&b, chunk, 1));
+    assert_int_equal(b.len, 100000);
+    buf_free(&b);
+}
+
+static void test_strmap(void **state)
+{
+    struct strmap m;
+    strmap_init(&m);
+    char key[32];
+    for (size_t i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "key-%zu", i);
+        assert_null(strmap_find(&m, key));
+        strmap_add(&m, key, i * 3);
+        assert_true(m.cap >= 2 * m.used && (m.cap & (m.cap - 1)) == 0);
+    }
+    assert_int_equal(m.used, 5000);
+    for (size_t i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "key-%zu", i);
+        const size_t *v = strmap_find(&m, key);
+        assert_non_null(v);
+        assert_int_equal(*v, i * 3);
+    }
+    assert_null(strmap_find(&m, "key-5000"));
+    assert_null(strmap_find(&m, ""));
+    strmap_add(&m, "", 7);
+    assert_int_equal(*strmap_find(&m, ""), 7);
+    strmap_free(&m);
+    assert_null(m.slots);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unbounded_appends),
+        cmocka_unit_test(test_grow_leaves_a_string),
+        cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_bound_refuses_and_keeps),
+        cmocka_unit_test(test_bound_on_printf_and_json),
+        cmocka_unit_test(test_large_bound),
+        cmocka_unit_test(test_strmap),
+    };
+    return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
+}
