@@ -103,14 +103,28 @@ struct store_ops {
     void (*forget_statements)(struct store *s);
 };
 
-/* Backend entry points, called by store.c. */
-/* create false: a missing file is STORE_NOT_FOUND, and is not created. */
-enum store_rc sqlite_store_open(const char *path, bool create, struct store **out, char **errmsg);
-enum store_rc sqlite_store_create_database(const char *path, char **errmsg);
-enum store_rc pg_store_open(const char *uri, struct store **out, char **errmsg);
-enum store_rc pg_store_create_database(const char *uri, char **errmsg);
-/* sqlite_checkpoint.c: WAL checkpoints in a background thread while it runs;
- * sqlite_store_open attaches each new connection to it. */
+/*
+ * What store.c knows of a backend before any connection exists: it picks the
+ * driver by the URI's scheme and hands it its target, the file path for
+ * SQLite ("sqlite:///./x.db" → "./x.db"), the whole URI for PostgreSQL.
+ */
+struct store_driver {
+    /* create false: a SQLite file that is not there is STORE_NOT_FOUND, and is
+     * not made (PostgreSQL never makes a database here). */
+    enum store_rc (*open)(const char *target, bool create, struct store **out, char **errmsg);
+    enum store_rc (*create_database)(const char *target, char **errmsg);
+    /* Housekeeping in a thread of its own while a server runs; connections
+     * opened meanwhile take part.  NULL: the backend needs none. */
+    enum store_rc (*background_start)(const char *target, char **errmsg);
+    void (*background_stop)(void); /* after those connections are closed */
+};
+
+extern const struct store_driver sqlite_driver; /* sqlite.c */
+extern const struct store_driver pg_driver;     /* postgres.c */
+
+/* sqlite_checkpoint.c: WAL checkpoints in a background thread while it runs
+ * (sqlite_driver's background work); each connection sqlite.c opens is
+ * attached to it. */
 struct sqlite3;
 void sqlite_configure_once(void); /* sqlite.c: before any sqlite3_open */
 enum store_rc sqlite_checkpointer_start(const char *path, char **errmsg);

@@ -583,7 +583,8 @@ static char *message(const char *what, const char *detail)
     return buf_detach(&msg, NULL);
 }
 
-enum store_rc pg_store_open(const char *uri, struct store **out, char **errmsg)
+/* create: unused, a database is only made by pg_store_create_database. */
+static enum store_rc pg_store_open(const char *uri, bool create, struct store **out, char **errmsg)
 {
     PGconn *conn = PQconnectdb(uri);
     if (PQstatus(conn) != CONNECTION_OK || !setup_session(conn)) {
@@ -668,7 +669,7 @@ static char *create_if_missing(PGconn *conn, const char *dbname)
     return err;
 }
 
-enum store_rc pg_store_create_database(const char *uri, char **errmsg)
+static enum store_rc pg_store_create_database(const char *uri, char **errmsg)
 {
     PQconninfoOption *opts;
     const char *dbname;
@@ -685,3 +686,9 @@ enum store_rc pg_store_create_database(const char *uri, char **errmsg)
         free(err);
     return rc;
 }
+
+/* The server of a PostgreSQL database keeps house itself: no background work. */
+const struct store_driver pg_driver = {
+    .open = pg_store_open,
+    .create_database = pg_store_create_database,
+};

@@ -428,7 +428,8 @@ static char *missing_file(const char *path)
     return buf_detach(&msg, NULL);
 }
 
-enum store_rc sqlite_store_open(const char *path, bool create, struct store **out, char **errmsg)
+static enum store_rc sqlite_store_open(const char *path, bool create, struct store **out,
+                                       char **errmsg)
 {
     /* Without `create`, SQLite is not allowed to make the file either (no
      * SQLITE_OPEN_CREATE below): checking first only picks the message. */
@@ -472,7 +473,7 @@ static int make_parent_dirs(const char *path)
     return err;
 }
 
-enum store_rc sqlite_store_create_database(const char *path, char **errmsg)
+static enum store_rc sqlite_store_create_database(const char *path, char **errmsg)
 {
     int err = make_parent_dirs(path);
     if (err) {
@@ -496,3 +497,10 @@ enum store_rc sqlite_store_create_database(const char *path, char **errmsg)
     sqlite3_close_v2(db);
     return rc;
 }
+
+const struct store_driver sqlite_driver = {
+    .open = sqlite_store_open,
+    .create_database = sqlite_store_create_database,
+    .background_start = sqlite_checkpointer_start,
+    .background_stop = sqlite_checkpointer_stop,
+};

@@ -11,31 +11,41 @@
 
 #include "store/backend.h"
 
-#define SQLITE_PREFIX "sqlite:///"
+/* The URI schemes and their drivers.  `path`: the driver is handed what follows
+ * the scheme, a file path, which must not be empty (only SQLite's scheme is
+ * one); else the whole URI. */
+static const struct scheme {
+    const char *prefix;
+    bool path;
+    const struct store_driver *driver;
+} schemes[] = {
+    {"sqlite:///", true, &sqlite_driver},
+    {"postgresql://", false, &pg_driver},
+    {"postgres://", false, &pg_driver},
+};
 
-enum backend_kind { BACKEND_SQLITE, BACKEND_POSTGRES, BACKEND_UNKNOWN };
-
-/* For SQLite, *rest is the file path:
- * "sqlite:///./x.db" → "./x.db", "sqlite:////tmp/x.db" → "/tmp/x.db". */
-static enum backend_kind parse_uri(const char *uri, const char **rest)
+/* The driver that serves uri, and in *target what it is handed; NULL when the
+ * scheme is unknown (*target NULL) or the path after it empty. */
+static const struct store_driver *driver_for(const char *uri, const char **target)
 {
-    *rest = uri;
-    if (strncmp(uri, SQLITE_PREFIX, strlen(SQLITE_PREFIX)) == 0) {
-        *rest = uri + strlen(SQLITE_PREFIX);
-        return BACKEND_SQLITE;
+    for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++) {
+        size_t len = strlen(schemes[i].prefix);
+        if (strncmp(uri, schemes[i].prefix, len) != 0)
+            continue;
+        *target = schemes[i].path ? uri + len : uri;
+        return **target ? schemes[i].driver : NULL;
     }
-    if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
-        return BACKEND_POSTGRES;
-    return BACKEND_UNKNOWN;
+    *target = NULL;
+    return NULL;
 }
 
-/* The URI is not echoed: it may hold a password. */
-static enum store_rc bad_uri(const char *uri, const char *path, char **errmsg)
+/* Why driver_for found no driver.  The URI is not echoed: it may hold a password. */
+static enum store_rc bad_uri(const char *uri, const char *target, char **errmsg)
 {
     const char *msg = "Unsupported database URI: expected sqlite:///<path> or postgresql://…";
     if (*uri == '\0')
         msg = "The database URI is empty.";
-    else if (path && *path == '\0')
+    else if (target && *target == '\0')
         msg = "The SQLite database URI names no file (sqlite:///<path>).";
     if (errmsg)
         *errmsg = xstrdup(msg);
@@ -44,21 +54,14 @@ static enum store_rc bad_uri(const char *uri, const char *path, char **errmsg)
 
 static enum store_rc open_store(const char *uri, bool create, struct store **out, char **errmsg)
 {
-    const char *rest;
+    const char *target;
+    const struct store_driver *driver = driver_for(uri, &target);
     *out = NULL;
     if (errmsg)
         *errmsg = NULL;
-    switch (parse_uri(uri, &rest)) {
-    case BACKEND_SQLITE:
-        if (*rest == '\0')
-            return bad_uri(uri, rest, errmsg);
-        return sqlite_store_open(rest, create, out, errmsg);
-    case BACKEND_POSTGRES:
-        return pg_store_open(uri, out, errmsg);
-    case BACKEND_UNKNOWN:
-        break;
-    }
-    return bad_uri(uri, NULL, errmsg);
+    if (!driver)
+        return bad_uri(uri, target, errmsg);
+    return driver->open(target, create, out, errmsg);
 }
 
 enum store_rc store_open(const char *uri, struct store **out, char **errmsg)
@@ -71,38 +74,41 @@ enum store_rc store_open_existing(const char *uri, struct store **out, char **er
     return open_store(uri, false, out, errmsg);
 }
 
+/* The driver whose background work runs; only the thread that starts and
+ * stops the server touches it. */
+static const struct store_driver *background;
+
 enum store_rc store_background_start(const char *uri, char **errmsg)
 {
-    const char *rest;
+    const char *target;
+    const struct store_driver *driver = driver_for(uri, &target);
     if (errmsg)
         *errmsg = NULL;
-    /* PostgreSQL keeps house itself; a bad URI is store_open's to report. */
-    if (parse_uri(uri, &rest) != BACKEND_SQLITE || *rest == '\0')
+    /* A bad URI is store_open's to report. */
+    if (!driver || !driver->background_start)
         return STORE_OK;
-    return sqlite_checkpointer_start(rest, errmsg);
+    enum store_rc rc = driver->background_start(target, errmsg);
+    if (rc == STORE_OK)
+        background = driver;
+    return rc;
 }
 
 void store_background_stop(void)
 {
-    sqlite_checkpointer_stop();
+    if (background)
+        background->background_stop();
+    background = NULL;
 }
 
 enum store_rc store_create_database(const char *uri, char **errmsg)
 {
-    const char *rest;
+    const char *target;
+    const struct store_driver *driver = driver_for(uri, &target);
     if (errmsg)
         *errmsg = NULL;
-    switch (parse_uri(uri, &rest)) {
-    case BACKEND_SQLITE:
-        if (*rest == '\0')
-            return bad_uri(uri, rest, errmsg);
-        return sqlite_store_create_database(rest, errmsg);
-    case BACKEND_POSTGRES:
-        return pg_store_create_database(uri, errmsg);
-    case BACKEND_UNKNOWN:
-        break;
-    }
-    return bad_uri(uri, NULL, errmsg);
+    if (!driver)
+        return bad_uri(uri, target, errmsg);
+    return driver->create_database(target, errmsg);
 }
 
 void store_close(struct store *s)
