@@ -119,6 +119,10 @@ static const struct key keys[] = {
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
+/* The warnings kept from one file (some 800 lines); a file repeating an unused
+ * key a million times gets the rest summed up in one line. */
+#define WARNINGS_MAX ((size_t)64 * 1024)
+
 /* State of one config_load(): where values come from, and what they left behind. */
 struct loader {
     struct config *c;
@@ -788,6 +792,7 @@ void config_defaults(struct config *c)
 bool config_load(struct config *c, const char *path, char **err, char **warnings)
 {
     struct loader ld = {.c = c, .file = path ? path : getenv("STATS_CONFIG")};
+    buf_init_bounded(&ld.warnings, WARNINGS_MAX);
     *err = NULL;
     *warnings = NULL;
     if (ld.file && !*ld.file)
@@ -799,8 +804,16 @@ bool config_load(struct config *c, const char *path, char **err, char **warnings
     }
     bool ok = (!ld.file || load_file(&ld, err)) && load_environment(&ld, err) &&
               resolve_db_parts(&ld, err);
-    if (ld.warnings.len)
+    if (ld.warnings.overflow) {
+        buf all = BUF_INIT;
+        buf_append(&all, ld.warnings.data, ld.warnings.len);
+        buf_printf(&all, "%s: more keys not used by this service were ignored; their warnings are left out\n",
+                   ld.file_shown);
+        buf_free(&ld.warnings);
+        *warnings = buf_detach(&all, NULL);
+    } else if (ld.warnings.len) {
         *warnings = buf_detach(&ld.warnings, NULL);
+    }
     free(ld.file_shown);
     free(ld.err);
     db_parts_free(&ld.db);

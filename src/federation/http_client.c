@@ -18,6 +18,9 @@
 #define MAX_DELAY_MS 60000u
 #define MAX_RETRY_AFTER_S 300
 #define MESSAGE_MAX 300 /* characters of a non-JSON body quoted in a message */
+/* The largest answer read (1 GiB): far above a page of a thousand MONARC stats
+ * (megabytes), it keeps a broken or hostile remote from filling memory. */
+#define ANSWER_MAX ((size_t)1 << 30)
 
 struct http_client {
     CURL *curl;
@@ -81,10 +84,10 @@ void http_response_free(struct http_response *r)
     r->status = 0;
 }
 
+/* Returning less than it was given makes libcurl stop (CURLE_WRITE_ERROR). */
 static size_t collect_body(char *data, size_t size, size_t n, void *userdata)
 {
-    buf_append(userdata, data, size * n);
-    return size * n;
+    return buf_append(userdata, data, size * n) ? size * n : 0;
 }
 
 /* Notes a "Retry-After: <seconds>" header (the date form is not used by this service). */
@@ -203,6 +206,7 @@ bool http_client_request(struct http_client *c, const char *method, const char *
     buf why = BUF_INIT;
     bool answered = false;
     *resp = (struct http_response){0};
+    buf_init_bounded(&resp->body, ANSWER_MAX);
     for (int attempt = 1; attempt <= c->opts.tries; attempt++) {
         struct attempt a = {0, 0};
         buf_reset(&resp->body);
@@ -217,6 +221,12 @@ bool http_client_request(struct http_client *c, const char *method, const char *
                 break;
             buf_reset(&why);
             buf_printf(&why, "%s answered %ld", url, a.status);
+        } else if (resp->body.overflow) {
+            /* The same remote would send the same answer again. */
+            answered = false;
+            buf_reset(&why);
+            buf_printf(&why, "%s sent an answer larger than 1 GiB: not read", url);
+            break;
         } else {
             answered = false;
             describe_failure(c, code, url, &why);

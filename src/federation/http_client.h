@@ -44,7 +44,7 @@ void http_client_free(struct http_client *c);
  * X-API-KEY header (NULL: none).  Returns true when an HTTP answer came back,
  * whatever its status (429 and 5xx only after the last try), with *resp filled
  * (free it with http_response_free).  Returns false with *err (allocated) when
- * no try got an answer.
+ * no try got an answer, or the answer was larger than 1 GiB (not tried again).
  */
 bool http_client_request(struct http_client *c, const char *method, const char *url,
                          const char *api_key, const char *json_body, struct http_response *resp,

@@ -231,6 +231,7 @@ static struct pending *new_pending(struct server *srv, struct MHD_Connection *co
     p->req.method = method;
     p->req.path = xstrdup(url);
     router_normalize_path(p->req.path);
+    buf_init_bounded(&p->req.body, (size_t)srv->cfg->max_body_size);
     p->req.id = atomic_fetch_add(&srv->next_id, 1) + 1;
     atomic_fetch_add(&srv->in_flight, 1);
     return p;
@@ -280,17 +281,15 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     }
     if (*upload_data_size) {
         p->req.has_body = true;
-        /* A body without Content-Length that overflows: MHD can't answer in the
-         * middle of a body, so the 413 is recorded, the rest is read and dropped,
-         * and the answer goes out once the body has ended. */
-        if (!p->req.status &&
-            p->req.body.len + *upload_data_size > (size_t)srv->cfg->max_body_size) {
+        /* A body without Content-Length that overflows (the body's bound is
+         * MAX_BODY_SIZE): MHD can't answer in the middle of a body, so the 413
+         * is recorded, the rest is read and dropped, and the answer goes out
+         * once the body has ended. */
+        if (!p->req.status && !buf_append(&p->req.body, upload_data, *upload_data_size)) {
             buf_free(&p->req.body);
             reply_errorf(&p->req, 413, "The request body is larger than %lld bytes.",
                          (long long)srv->cfg->max_body_size);
         }
-        if (!p->req.status)
-            buf_append(&p->req.body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }

@@ -17,6 +17,7 @@
 
 #include "build_config.h"
 #include "config/config.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 /* Every variable config_load() reads, cleared before each test. */
@@ -477,6 +478,28 @@ static void test_legacy_keys_warn(void **state)
     }
 }
 
+/* A file repeating an unused key keeps some 64 KiB of warnings, then one line for the rest. */
+static void test_legacy_key_warnings_are_bounded(void **state)
+{
+    struct fixture *f = *state;
+    buf text = BUF_INIT;
+    for (int i = 0; i < 20000; i++)
+        buf_puts(&text, "DEBUG = True\n");
+    buf_puts(&text, "PORT = 5002\n");
+    assert_true(load_text(f, text.data));
+    buf_free(&text);
+    assert_int_equal(f->cfg.port, 5002);
+    assert_non_null(f->warnings);
+    size_t len = strlen(f->warnings);
+    assert_true(len > 60 * 1024 && len < 65 * 1024);
+    char first[128], last[256];
+    snprintf(first, sizeof first, "%s:1: DEBUG is not used by this service; ignored\n", f->path);
+    snprintf(last, sizeof last, "\n%s: more keys not used by this service were ignored; their "
+             "warnings are left out\n", f->path);
+    assert_memory_equal(f->warnings, first, strlen(first));
+    assert_string_equal(f->warnings + len - strlen(last), last);
+}
+
 static void test_legacy_environment_variables_are_silent(void **state)
 {
     struct fixture *f = *state;
@@ -756,6 +779,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_environment_overrides_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_environment_bad_value_names_variable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_legacy_keys_warn, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_key_warnings_are_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_legacy_environment_variables_are_silent, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_db_parts_build_uri, setup, teardown),
