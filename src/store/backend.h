@@ -131,7 +131,7 @@ enum store_rc sqlite_checkpointer_start(const char *path, char **errmsg);
 void sqlite_checkpointer_stop(void);
 void sqlite_checkpointer_attach(struct sqlite3 *db);
 
-/* store.c: the common part of a connection. */
+/* sql.c: the common part of a connection. */
 void store_base_init(struct store *s, const struct store_ops *ops);
 void store_base_release(struct store *s);
 /* Sets store_errmsg(s) and returns rc. */
@@ -140,7 +140,7 @@ enum store_rc store_fail(struct store *s, enum store_rc rc, const char *fmt, ...
 /* "YYYY-MM-DDTHH:MM:SSZ" of `seconds` ago (UTC). */
 void timestamp_ago(int seconds, char out[TIMESTAMP_STR_LEN]);
 
-/* store.c: statement helpers over the ops. */
+/* sql.c: statement helpers over the ops. */
 /* Runs a statement that returns no rows; *changed (may be NULL) = rows written. */
 enum store_rc sql_run(struct store *s, const char *sql, const struct sql_value *params, size_t n,
                       int64_t *changed);
