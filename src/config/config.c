@@ -608,10 +608,16 @@ static char *read_line(char *str, int num, void *stream)
 {
     struct loader *ld = stream;
     int n = 0, c;
+    if (ld->nul_line)
+        return NULL; /* reading stopped there */
     while (n < num - 1 && (c = getc(ld->fp)) != EOF) {
         if (c == '\0') {
             ld->nul_line = ld->next_line;
-            return NULL; /* inih takes it as the end of the file; load_file tells */
+            /* inih takes it as the end of the file (load_file tells); asked for
+             * the rest of a long line, it still reads what it already has, which
+             * must stay a string. */
+            str[n] = '\0';
+            return NULL;
         }
         str[n++] = (char)c;
         if (c == '\n')

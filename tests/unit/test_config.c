@@ -282,6 +282,23 @@ static void test_file_nul_byte_is_an_error(void **state)
     assert_error_contains(f, ":1: NUL byte");
 }
 
+/* inih reads a long line in pieces; a NUL byte in a later piece still ends the
+ * file there, and leaves inih's buffer a string (ASan watches). */
+static void test_file_nul_byte_in_a_long_line(void **state)
+{
+    struct fixture *f = *state;
+    char text[512];
+    size_t n = 0;
+    text[n++] = '#';
+    while (n < 300)
+        text[n++] = 'a';
+    memcpy(text + n, "\0tail\nPORT = 1\n", 15);
+    n += 15;
+    write_bytes(f, text, n);
+    assert_false(load(f));
+    assert_error_contains(f, ":1: NUL byte");
+}
+
 static void test_file_missing(void **state)
 {
     struct fixture *f = *state;
@@ -770,6 +787,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_environment_messages_escape_unprintable_bytes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_file_nul_byte_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_nul_byte_in_a_long_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_config_variable_names_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
