@@ -5,6 +5,7 @@
  * The processor and its parameters are checked against the registry
  * (src/processors/registry.c) before anything is read.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -82,14 +83,19 @@ static void get_processed(struct request *req)
     if (v[P_DATE_TO].present)
         memcpy(f.date_to, v[P_DATE_TO].date, DATE_STR_LEN);
 
-    buf *b = &req->reply;
-    buf_reset(b);
-    buf_printf(b, "{\"type\":\"%s\",\"processor\":\"%s\",\"data\":", stats_type_name(p->type), p->name);
-    if (p->run(req->store, &f, &args, b) != STORE_OK) {
+    struct json_writer w;
+    buf_reset(&req->reply);
+    jw_init(&w, &req->reply);
+    jw_object_begin(&w);
+    jw_member_string(&w, "type", stats_type_name(p->type));
+    jw_member_string(&w, "processor", p->name);
+    jw_key(&w, "data");
+    if (p->run(req->store, &f, &args, &w) != STORE_OK) {
         reply_store_error(req, "processed stats");
         goto out;
     }
-    buf_putc(b, '}');
+    jw_object_end(&w);
+    assert(jw_done(&w));
     reply_json_buf(req, 200);
 out:
     error_list_free(&errs);
@@ -98,8 +104,10 @@ out:
 
 static void list_processors(struct request *req)
 {
+    struct json_writer w;
     buf_reset(&req->reply);
-    processor_list_json(&req->reply);
+    jw_init(&w, &req->reply);
+    processor_list_json(&w);
     reply_json_buf(req, 200);
 }
 

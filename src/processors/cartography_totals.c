@@ -7,56 +7,75 @@
 #include "processors/processor.h"
 #include "processors/risk_cells.h"
 
-static void write_scales(buf *out, const struct cartography_totals *t)
+#include <inttypes.h>
+#include <stdio.h>
+
+static void write_scales(struct json_writer *out, const struct cartography_totals *t)
 {
     static const char *const names[CARTO_SCALES] = {"impact", "probability", "likelihood"};
+    jw_object_begin(out);
     for (int i = 0; i < CARTO_SCALES; i++) {
-        buf_printf(out, "%s\"%s\":[", i ? "," : "{", names[i]);
+        jw_key(out, names[i]);
+        jw_array_begin(out);
         for (size_t j = 0; j < t->n_scales[i]; j++)
-            buf_printf(out, "%s%lld", j ? "," : "", (long long)t->scales[i][j]);
-        buf_putc(out, ']');
+            jw_int(out, t->scales[i][j]);
+        jw_array_end(out);
     }
-    buf_putc(out, '}');
+    jw_object_end(out);
+}
+
+/* A row or column number as the key of a matrix's member. */
+static void number_key(struct json_writer *out, int64_t n)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%" PRId64, n);
+    jw_key(out, key);
 }
 
 /* Writes matrix m from the cells at *next (sorted by matrix, row, column). */
-static void write_matrix(buf *out, const struct cartography_totals *t, int m, size_t *next)
+static void write_matrix(struct json_writer *out, const struct cartography_totals *t, int m, size_t *next)
 {
     size_t i = *next;
-    buf_putc(out, '{');
-    for (bool first_row = true; i < t->n_cells && t->cells[i].matrix == m; first_row = false) {
+    jw_object_begin(out);
+    while (i < t->n_cells && t->cells[i].matrix == m) {
         int64_t row = t->cells[i].row;
-        buf_printf(out, "%s\"%lld\":{", first_row ? "" : ",", (long long)row);
-        for (bool first = true; i < t->n_cells && t->cells[i].matrix == m && t->cells[i].row == row;
-             i++, first = false)
-            buf_printf(out, "%s\"%lld\":%lld", first ? "" : ",", (long long)t->cells[i].col,
-                       (long long)t->cells[i].value);
-        buf_putc(out, '}');
+        number_key(out, row);
+        jw_object_begin(out);
+        for (; i < t->n_cells && t->cells[i].matrix == m && t->cells[i].row == row; i++) {
+            number_key(out, t->cells[i].col);
+            jw_int(out, t->cells[i].value);
+        }
+        jw_object_end(out);
     }
-    buf_putc(out, '}');
+    jw_object_end(out);
     *next = i;
 }
 
 static enum store_rc run(struct store *s, const struct stats_filter *f, const struct processor_args *args,
-                         buf *out)
+                         struct json_writer *out)
 {
     struct cartography_totals t;
     enum store_rc rc = store_cartography_totals(s, f, &t);
     if (rc != STORE_OK)
         return rc;
-    buf_printf(out, "{\"analyses\":%lld,\"scales\":", (long long)t.analyses);
+    jw_object_begin(out);
+    jw_member_int(out, "analyses", t.analyses);
+    jw_key(out, "scales");
     write_scales(out, &t);
-    buf_puts(out, ",\"risks\":");
+    jw_key(out, "risks");
+    jw_object_begin(out);
     size_t next = 0;
     for (int state = 0; state < 2; state++) {
-        buf_printf(out, "%s\"%s\":", state ? "," : "{", RISK_STATES[state]);
+        jw_key(out, RISK_STATES[state]);
+        jw_object_begin(out);
         for (int kind = 0; kind < 2; kind++) {
-            buf_printf(out, "%s\"%s\":", kind ? "," : "{", RISK_KINDS[kind]);
+            jw_key(out, RISK_KINDS[kind]);
             write_matrix(out, &t, state * 2 + kind, &next);
         }
-        buf_putc(out, '}');
+        jw_object_end(out);
     }
-    buf_puts(out, "}}");
+    jw_object_end(out);
+    jw_object_end(out);
     cartography_totals_free(&t);
     return STORE_OK;
 }

@@ -9,44 +9,45 @@
 
 #include <string.h>
 
-static void write_category(buf *out, const struct compliance_category_total *c)
+static void write_category(struct json_writer *out, const struct compliance_category_total *c)
 {
-    buf_puts(out, "{\"labels\":");
+    jw_object_begin(out);
+    jw_key(out, "labels");
     processor_labels_json(out, &c->labels);
-    buf_puts(out, ",\"current\":");
+    jw_key(out, "current");
     processor_mean_json(out, c->current, c->n_current);
-    buf_puts(out, ",\"target\":");
+    jw_key(out, "target");
     processor_mean_json(out, c->target, c->n_target);
-    buf_printf(out, ",\"controls\":%lld}", (long long)c->controls);
+    jw_member_int(out, "controls", c->controls);
+    jw_object_end(out);
 }
 
 static enum store_rc run(struct store *s, const struct stats_filter *f, const struct processor_args *args,
-                         buf *out)
+                         struct json_writer *out)
 {
     struct compliance_totals t;
     enum store_rc rc = store_compliance_totals(s, f, &t);
     if (rc != STORE_OK)
         return rc;
     size_t c = 0; /* categories come sorted by referential, like the referentials */
-    buf_putc(out, '[');
+    jw_array_begin(out);
     for (size_t i = 0; i < t.n_referentials; i++) {
         const struct compliance_referential_total *r = &t.referentials[i];
-        buf_puts(out, i ? ",{\"referential\":" : "{\"referential\":");
-        buf_json_string(out, r->referential);
-        buf_puts(out, ",\"labels\":");
+        jw_object_begin(out);
+        jw_member_string(out, "referential", r->referential);
+        jw_key(out, "labels");
         processor_labels_json(out, &r->labels);
-        buf_printf(out, ",\"analyses\":%lld,\"categories\":[", (long long)r->analyses);
+        jw_member_int(out, "analyses", r->analyses);
+        jw_key(out, "categories");
+        jw_array_begin(out);
         while (c < t.n_categories && strcmp(t.categories[c].referential, r->referential) < 0)
             c++;
-        for (bool first = true; c < t.n_categories && strcmp(t.categories[c].referential, r->referential) == 0;
-             c++, first = false) {
-            if (!first)
-                buf_putc(out, ',');
+        for (; c < t.n_categories && strcmp(t.categories[c].referential, r->referential) == 0; c++)
             write_category(out, &t.categories[c]);
-        }
-        buf_puts(out, "]}");
+        jw_array_end(out);
+        jw_object_end(out);
     }
-    buf_putc(out, ']');
+    jw_array_end(out);
     compliance_totals_free(&t);
     return STORE_OK;
 }

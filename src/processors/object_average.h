@@ -13,6 +13,6 @@
  *  "averages": {"count", "maxRisk", "averageRate"}}.
  */
 enum store_rc object_average_on_date(struct store *s, const struct stats_filter *f,
-                                     const struct processor_args *args, buf *out);
+                                     const struct processor_args *args, struct json_writer *out);
 
 #endif

@@ -13,44 +13,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/json.h"
-
 /* The three means of {count, maxRisk, averageRate}, in MONARC's member order. */
-static void write_metrics(buf *out, struct decimal count, struct decimal max_risk, struct decimal rate,
-                          int64_t n)
+static void write_metrics(struct json_writer *out, struct decimal count, struct decimal max_risk,
+                          struct decimal rate, int64_t n)
 {
-    buf_puts(out, "\"count\":");
-    buf_json_double(out, decimal_mean(count, n));
-    buf_puts(out, ",\"maxRisk\":");
-    buf_json_double(out, decimal_mean(max_risk, n));
-    buf_puts(out, ",\"averageRate\":");
-    buf_json_double(out, decimal_mean(rate, n));
+    jw_member_double(out, "count", decimal_mean(count, n));
+    jw_member_double(out, "maxRisk", decimal_mean(max_risk, n));
+    jw_member_double(out, "averageRate", decimal_mean(rate, n));
 }
 
 /* Writes the object whose days are items[from, to). */
-static void write_object(buf *out, const struct object_day *items, size_t from, size_t to,
-                         const struct labels *labels)
+static void write_object(struct json_writer *out, const struct object_day *items, size_t from,
+                         size_t to, const struct labels *labels)
 {
     struct decimal count = {0, 0}, max_risk = {0, 0}, rate = {0, 0};
     int64_t n = 0;
-    buf_puts(out, "{\"object\":");
-    buf_json_string(out, items[from].object);
-    buf_puts(out, ",\"labels\":");
+    jw_object_begin(out);
+    jw_member_string(out, "object", items[from].object);
+    jw_key(out, "labels");
     processor_labels_json(out, labels);
-    buf_puts(out, ",\"values\":[");
+    jw_key(out, "values");
+    jw_array_begin(out);
     for (size_t i = from; i < to; i++) {
         const struct object_day *d = &items[i];
-        buf_puts(out, i > from ? ",{" : "{");
+        jw_object_begin(out);
         write_metrics(out, d->count, d->max_risk, d->rate, d->n);
-        buf_printf(out, ",\"date\":\"%s\"}", d->date);
+        jw_member_string(out, "date", d->date);
+        jw_object_end(out);
         decimal_add(&count, d->count);
         decimal_add(&max_risk, d->max_risk);
         decimal_add(&rate, d->rate);
         n += d->n;
     }
-    buf_puts(out, "],\"averages\":{");
+    jw_array_end(out);
+    jw_key(out, "averages");
+    jw_object_begin(out);
     write_metrics(out, count, max_risk, rate, n);
-    buf_puts(out, "}}");
+    jw_object_end(out);
+    jw_object_end(out);
 }
 
 /* End of the run of rows of the object at items[from]. */
@@ -63,7 +63,7 @@ static size_t run_end(const struct object_days *days, size_t from)
 }
 
 enum store_rc object_average_on_date(struct store *s, const struct stats_filter *f,
-                                     const struct processor_args *args, buf *out)
+                                     const struct processor_args *args, struct json_writer *out)
 {
     struct object_days days;
     enum store_rc rc = store_object_days(s, f, &days);
@@ -79,16 +79,14 @@ enum store_rc object_average_on_date(struct store *s, const struct stats_filter 
     struct labels *labels = xcalloc(n_objects ? n_objects : 1, sizeof *labels);
     rc = store_object_labels(s, f, latest, n_objects, labels);
     if (rc == STORE_OK) {
-        buf_putc(out, '[');
+        jw_array_begin(out);
         size_t k = 0;
         for (size_t from = 0, to; from < days.count; from = to, k++) {
             to = run_end(&days, from);
-            if (k)
-                buf_putc(out, ',');
             write_object(out, days.items, from, to, &labels[k]);
             labels_free(&labels[k]);
         }
-        buf_putc(out, ']');
+        jw_array_end(out);
     }
     free(labels);
     free(latest);

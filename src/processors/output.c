@@ -3,21 +3,23 @@
  */
 #include "processors/processor.h"
 
-#include "util/json.h"
+#include <stdio.h>
 
-void processor_labels_json(buf *out, const struct labels *l)
+void processor_labels_json(struct json_writer *out, const struct labels *l)
 {
+    jw_object_begin(out);
     for (int i = 0; i < FACT_LABELS; i++) {
-        buf_printf(out, "%s\"label%d\":", i ? "," : "{", i + 1);
-        buf_json_string(out, l->label[i] ? l->label[i] : "");
+        char key[16];
+        snprintf(key, sizeof key, "label%d", i + 1);
+        jw_member_string(out, key, l->label[i] ? l->label[i] : "");
     }
-    buf_putc(out, '}');
+    jw_object_end(out);
 }
 
-void processor_mean_json(buf *out, struct decimal sum, int64_t n)
+void processor_mean_json(struct json_writer *out, struct decimal sum, int64_t n)
 {
     if (n > 0)
-        buf_json_double(out, decimal_mean(sum, n));
+        jw_double(out, decimal_mean(sum, n));
     else
-        buf_puts(out, "null");
+        jw_null(out);
 }

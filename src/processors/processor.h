@@ -13,8 +13,9 @@
  * all of them by default).  A processor reads its choices from
  * processor_args as bit sets over its values[].
  *
- * run() reads figures from the store (store.h, facts section) and appends its
- * JSON output to `out`; it is deterministic for the same stored data.
+ * run() reads figures from the store (store.h, facts section) and writes its
+ * output, one JSON value, with `out`; it is deterministic for the same stored
+ * data.
  */
 #ifndef PROCESSORS_PROCESSOR_H
 #define PROCESSORS_PROCESSOR_H
@@ -28,6 +29,7 @@
 #include "util/buf.h"
 #include "util/decimal.h"
 #include "util/errors.h"
+#include "util/json_writer.h"
 
 #define PROCESSOR_MAX_PARAMS 4
 #define PROCESSOR_MAX_VALUES 8
@@ -51,7 +53,7 @@ struct processor {
     size_t n_params;
     /* f selects the stats (f->type is this processor's type). */
     enum store_rc (*run)(struct store *s, const struct stats_filter *f,
-                         const struct processor_args *args, buf *out);
+                         const struct processor_args *args, struct json_writer *out);
 };
 
 /* --- registry.c --- */
@@ -63,7 +65,7 @@ const struct processor *processor_find(const char *name);
 /* "a, b" — the names of the processors made for `type`. */
 void processor_names_of_type(enum stats_type type, buf *out);
 /* The body of GET /api/v1/stats/processed/list. */
-void processor_list_json(buf *out);
+void processor_list_json(struct json_writer *out);
 
 /* Every parameter at its default (all its values). */
 void processor_args_default(struct processor_args *args);
@@ -80,8 +82,8 @@ bool processor_parse_args(const struct processor *p, struct json_object *params,
 /* --- output.c: JSON pieces several processors write --- */
 
 /* {"label1": …, "label4": …} */
-void processor_labels_json(buf *out, const struct labels *l);
+void processor_labels_json(struct json_writer *out, const struct labels *l);
 /* A mean, or null when nothing was averaged. */
-void processor_mean_json(buf *out, struct decimal sum, int64_t n);
+void processor_mean_json(struct json_writer *out, struct decimal sum, int64_t n);
 
 #endif

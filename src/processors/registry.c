@@ -59,43 +59,36 @@ void processor_names_of_type(enum stats_type type, buf *out)
     }
 }
 
-static void param_json(buf *out, const struct processor_param *p)
+static void param_json(struct json_writer *out, const struct processor_param *p)
 {
-    buf_puts(out, "{\"name\":");
-    buf_json_string(out, p->name);
-    buf_puts(out, ",\"values\":[");
-    for (size_t j = 0; p->values[j]; j++) {
-        if (j)
-            buf_putc(out, ',');
-        buf_json_string(out, p->values[j]);
-    }
-    buf_puts(out, "],\"description\":");
-    buf_json_string(out, p->description);
-    buf_putc(out, '}');
+    jw_object_begin(out);
+    jw_member_string(out, "name", p->name);
+    jw_key(out, "values");
+    jw_array_begin(out);
+    for (size_t j = 0; p->values[j]; j++)
+        jw_string(out, p->values[j]);
+    jw_array_end(out);
+    jw_member_string(out, "description", p->description);
+    jw_object_end(out);
 }
 
-void processor_list_json(buf *out)
+void processor_list_json(struct json_writer *out)
 {
-    buf_putc(out, '[');
+    jw_array_begin(out);
     for (size_t i = 0; i < processor_count(); i++) {
         const struct processor *p = registry[i];
-        if (i)
-            buf_putc(out, ',');
-        buf_puts(out, "{\"name\":");
-        buf_json_string(out, p->name);
-        buf_puts(out, ",\"type\":");
-        buf_json_string(out, stats_type_name(p->type));
-        buf_puts(out, ",\"description\":");
-        buf_json_string(out, p->description);
-        buf_puts(out, ",\"params\":[");
-        for (size_t j = 0; j < p->n_params; j++) {
-            if (j)
-                buf_putc(out, ',');
+        jw_object_begin(out);
+        jw_member_string(out, "name", p->name);
+        jw_member_string(out, "type", stats_type_name(p->type));
+        jw_member_string(out, "description", p->description);
+        jw_key(out, "params");
+        jw_array_begin(out);
+        for (size_t j = 0; j < p->n_params; j++)
             param_json(out, &p->params[j]);
-        }
-        buf_puts(out, "]}");
+        jw_array_end(out);
+        jw_object_end(out);
     }
-    buf_putc(out, ']');
+    jw_array_end(out);
 }
 
 /* --- processor_params --- */

@@ -5,10 +5,8 @@
 #include "processors/processor.h"
 #include "processors/risk_cells.h"
 
-#include "util/json.h"
-
 static enum store_rc run(struct store *s, const struct stats_filter *f, const struct processor_args *args,
-                         buf *out)
+                         struct json_writer *out)
 {
     struct risk_days days;
     enum store_rc rc = store_risk_days(s, f, &days);
@@ -23,20 +21,22 @@ static enum store_rc run(struct store *s, const struct stats_filter *f, const st
         }
     }
     risk_days_free(&days);
+    jw_object_begin(out);
     for (int state = 0; state < 2; state++) {
-        buf_printf(out, "%s\"%s\":", state ? "," : "{", RISK_STATES[state]);
+        jw_key(out, RISK_STATES[state]);
+        jw_object_begin(out);
         for (int kind = 0; kind < 2; kind++) {
-            buf_printf(out, "%s\"%s\":", kind ? "," : "{", RISK_KINDS[kind]);
+            jw_key(out, RISK_KINDS[kind]);
+            jw_object_begin(out);
             for (int level = 0; level < 3; level++) {
                 int c = risk_cell(state, kind, level);
-                buf_printf(out, "%s\"%s\":", level ? "," : "{", RISK_LEVELS[level]);
-                buf_json_double(out, decimal_mean(sum[c], n[c]));
+                jw_member_double(out, RISK_LEVELS[level], decimal_mean(sum[c], n[c]));
             }
-            buf_putc(out, '}');
+            jw_object_end(out);
         }
-        buf_putc(out, '}');
+        jw_object_end(out);
     }
-    buf_putc(out, '}');
+    jw_object_end(out);
     return STORE_OK;
 }
 

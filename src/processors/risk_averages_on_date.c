@@ -7,8 +7,6 @@
 #include "processors/processor.h"
 #include "processors/risk_cells.h"
 
-#include "util/json.h"
-
 enum { PARAM_RISKS_TYPE, PARAM_RISKS_STATE };
 
 static const struct processor_param params[] = {
@@ -20,55 +18,52 @@ static const struct processor_param params[] = {
                            "(comma-separated or a list; default both)."},
 };
 
-static void write_level(buf *out, const struct risk_days *days, int cell)
+static void write_level(struct json_writer *out, const struct risk_days *days, int cell)
 {
-    buf_putc(out, '[');
-    bool first = true;
+    jw_array_begin(out);
     for (size_t d = 0; d < days->count; d++) {
         const struct risk_day *day = &days->items[d];
-        buf_printf(out, "%s{\"date\":\"%s\",\"value\":", first ? "" : ",", day->date);
-        buf_json_double(out, decimal_mean(day->sum[cell], day->n));
-        buf_putc(out, '}');
-        first = false;
+        jw_object_begin(out);
+        jw_member_string(out, "date", day->date);
+        jw_member_double(out, "value", decimal_mean(day->sum[cell], day->n));
+        jw_object_end(out);
     }
-    buf_putc(out, ']');
+    jw_array_end(out);
 }
 
-static void write_state(buf *out, const struct risk_days *days, int state, unsigned chosen_kinds)
+static void write_state(struct json_writer *out, const struct risk_days *days, int state,
+                        unsigned chosen_kinds)
 {
-    bool first = true;
-    buf_putc(out, '{');
+    jw_object_begin(out);
     for (int kind = 0; kind < 2; kind++) {
         if (!(chosen_kinds & (1u << kind)))
             continue;
-        buf_printf(out, "%s\"%s\":", first ? "" : ",", RISK_KINDS[kind]);
+        jw_key(out, RISK_KINDS[kind]);
+        jw_object_begin(out);
         for (int level = 0; level < 3; level++) {
-            buf_printf(out, "%s\"%s\":", level ? "," : "{", RISK_LEVELS[level]);
+            jw_key(out, RISK_LEVELS[level]);
             write_level(out, days, risk_cell(state, kind, level));
         }
-        buf_putc(out, '}');
-        first = false;
+        jw_object_end(out);
     }
-    buf_putc(out, '}');
+    jw_object_end(out);
 }
 
 static enum store_rc run(struct store *s, const struct stats_filter *f, const struct processor_args *args,
-                         buf *out)
+                         struct json_writer *out)
 {
     struct risk_days days;
     enum store_rc rc = store_risk_days(s, f, &days);
     if (rc != STORE_OK)
         return rc;
-    bool first = true;
-    buf_putc(out, '{');
+    jw_object_begin(out);
     for (int state = 0; state < 2; state++) {
         if (!(args->chosen[PARAM_RISKS_STATE] & (1u << state)))
             continue;
-        buf_printf(out, "%s\"%s\":", first ? "" : ",", RISK_STATES[state]);
+        jw_key(out, RISK_STATES[state]);
         write_state(out, &days, state, args->chosen[PARAM_RISKS_TYPE]);
-        first = false;
     }
-    buf_putc(out, '}');
+    jw_object_end(out);
     risk_days_free(&days);
     return STORE_OK;
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "processors/processor.h"
-#include "util/json.h"
 #include "web/answer_cache.h"
 #include "web/web.h"
 
@@ -71,16 +70,15 @@ static enum store_rc top_labels(struct store *s, enum stats_type type, const str
 }
 
 /* [mean, uuid] */
-static void write_top(buf *out, const struct top *top)
+static void write_top(struct json_writer *out, const struct top *top)
 {
-    buf_putc(out, '[');
-    buf_json_double(out, top->mean);
-    buf_putc(out, ',');
-    buf_json_string(out, top->object);
-    buf_putc(out, ']');
+    jw_array_begin(out);
+    jw_double(out, top->mean);
+    jw_string(out, top->object);
+    jw_array_end(out);
 }
 
-static enum store_rc write_marker(struct store *s, buf *out, const struct client *c,
+static enum store_rc write_marker(struct store *s, struct json_writer *out, const struct client *c,
                                   const struct top *threat, const struct top *vulnerability)
 {
     struct labels threat_labels, vulnerability_labels;
@@ -92,19 +90,18 @@ static enum store_rc write_marker(struct store *s, buf *out, const struct client
         labels_free(&threat_labels);
         return rc;
     }
-    buf_puts(out, "{\"latitude\":");
-    buf_json_double(out, c->latitude);
-    buf_puts(out, ",\"longitude\":");
-    buf_json_double(out, c->longitude);
-    buf_puts(out, ",\"max_threat\":");
+    jw_object_begin(out);
+    jw_member_double(out, "latitude", c->latitude);
+    jw_member_double(out, "longitude", c->longitude);
+    jw_key(out, "max_threat");
     write_top(out, threat);
-    buf_puts(out, ",\"max_vulnerability\":");
+    jw_key(out, "max_vulnerability");
     write_top(out, vulnerability);
-    buf_puts(out, ",\"max_threat_labels\":");
+    jw_key(out, "max_threat_labels");
     processor_labels_json(out, &threat_labels);
-    buf_puts(out, ",\"max_vulnerability_labels\":");
+    jw_key(out, "max_vulnerability_labels");
     processor_labels_json(out, &vulnerability_labels);
-    buf_putc(out, '}');
+    jw_object_end(out);
     labels_free(&threat_labels);
     labels_free(&vulnerability_labels);
     return STORE_OK;
@@ -127,26 +124,22 @@ static enum store_rc load(struct store *s, struct map_data *m)
     return rc;
 }
 
-static enum store_rc write_markers(struct store *s, const struct map_data *m, buf *out)
+static enum store_rc write_markers(struct store *s, const struct map_data *m, struct json_writer *out)
 {
     size_t n_threats, n_vulnerabilities;
     struct top *threats = tops_of(&m->threats, &n_threats);
     struct top *vulnerabilities = tops_of(&m->vulnerabilities, &n_vulnerabilities);
     enum store_rc rc = STORE_OK;
-    bool first = true;
-    buf_putc(out, '[');
+    jw_array_begin(out);
     for (size_t i = 0; i < m->clients.count && rc == STORE_OK; i++) {
         const struct client *c = &m->clients.items[i];
         const struct top *t = top_of_client(threats, n_threats, c->id);
         const struct top *v = top_of_client(vulnerabilities, n_vulnerabilities, c->id);
         if (!c->has_coordinates || !c->is_sharing_enabled || !t || !v)
             continue;
-        if (!first)
-            buf_putc(out, ',');
         rc = write_marker(s, out, c, t, v);
-        first = false;
     }
-    buf_putc(out, ']');
+    jw_array_end(out);
     free(threats);
     free(vulnerabilities);
     return rc;
@@ -165,10 +158,12 @@ static void map_clients(struct request *req)
     if (answer_cache_serve(req, MAP_KEY, types, &versions))
         return;
     struct map_data m = {0};
+    struct json_writer w;
     buf_reset(&req->reply);
+    jw_init(&w, &req->reply);
     enum store_rc rc = load(req->store, &m);
     if (rc == STORE_OK)
-        rc = write_markers(req->store, &m, &req->reply);
+        rc = write_markers(req->store, &m, &w);
     if (rc != STORE_OK) {
         reply_store_error(req, "map clients");
     } else {

@@ -123,7 +123,10 @@ static char *run_with(struct store *s, const char *name, struct stats_filter f, 
     f.has_type = true;
     f.type = p->type;
     buf out = BUF_INIT;
-    assert_int_equal(p->run(s, &f, &args, &out), STORE_OK);
+    struct json_writer w;
+    jw_init(&w, &out);
+    assert_int_equal(p->run(s, &f, &args, &w), STORE_OK);
+    assert_true(jw_done(&w));
     return buf_detach(&out, NULL);
 }
 
