@@ -87,7 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ok == (errs.count != 0))
         abort(); /* the result and the problems listed must agree */
     buf out = BUF_INIT;
-    error_list_to_json(&errs, &out);
+    struct json_writer w;
+    jw_init(&w, &out);
+    error_list_to_json(&errs, &w);
     buf_free(&out);
     error_list_free(&errs);
     params_free(values, N_SPECS);

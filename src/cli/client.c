@@ -18,6 +18,7 @@
 #include "util/buf.h"
 #include "util/ids.h"
 #include "util/json.h"
+#include "util/json_writer.h"
 
 #define FINGERPRINT_LEN 8 /* hex digits of the token hash shown by `client list` */
 
@@ -85,32 +86,31 @@ static void print_client_text(const struct client *c, const char *token)
     buf_free(&coords);
 }
 
-static void put_json_coordinate(buf *b, const char *key, bool has, double value)
+static void put_json_coordinate(struct json_writer *w, const char *key, bool has, double value)
 {
-    buf_printf(b, ",\"%s\":", key);
+    jw_key(w, key);
     if (has)
-        buf_json_double(b, value);
+        jw_double(w, value);
     else
-        buf_puts(b, "null");
+        jw_null(w);
 }
 
-static void put_client_json(buf *b, const struct client *c)
+static void put_client_json(struct json_writer *w, const struct client *c)
 {
     char fp[FINGERPRINT_LEN + 1];
     fingerprint(c, fp);
-    buf_puts(b, "{\"uuid\":");
-    buf_json_string(b, c->uuid);
-    buf_puts(b, ",\"name\":");
-    buf_json_string(b, c->name);
-    buf_printf(b, ",\"role\":\"%s\",\"local\":%s,\"is_sharing_enabled\":%s", role_name(c->role),
-               yes_no(c->local), yes_no(c->is_sharing_enabled));
-    put_json_coordinate(b, "latitude", c->has_coordinates, c->latitude);
-    put_json_coordinate(b, "longitude", c->has_coordinates, c->longitude);
-    buf_puts(b, ",\"last_seen\":");
-    buf_json_string(b, c->last_seen[0] ? c->last_seen : NULL);
-    buf_puts(b, ",\"created_at\":");
-    buf_json_string(b, c->created_at);
-    buf_printf(b, ",\"token_fingerprint\":\"%s\"}", fp);
+    jw_object_begin(w);
+    jw_member_string(w, "uuid", c->uuid);
+    jw_member_string(w, "name", c->name);
+    jw_member_string(w, "role", role_name(c->role));
+    jw_member_bool(w, "local", c->local);
+    jw_member_bool(w, "is_sharing_enabled", c->is_sharing_enabled);
+    put_json_coordinate(w, "latitude", c->has_coordinates, c->latitude);
+    put_json_coordinate(w, "longitude", c->has_coordinates, c->longitude);
+    jw_member_string(w, "last_seen", c->last_seen[0] ? c->last_seen : NULL);
+    jw_member_string(w, "created_at", c->created_at);
+    jw_member_string(w, "token_fingerprint", fp);
+    jw_object_end(w);
 }
 
 static bool show_all(const struct client *c)
@@ -132,15 +132,15 @@ static int print_clients(struct store *st, bool json, bool (*keep)(const struct 
         return EXIT_FAILURE;
     }
     buf array = BUF_INIT;
-    buf_putc(&array, '[');
+    struct json_writer w;
+    jw_init(&w, &array);
+    jw_array_begin(&w);
     bool first = true;
     for (size_t i = 0; i < list.count; i++) {
         if (!keep(&list.items[i]))
             continue;
         if (json) {
-            if (!first)
-                buf_putc(&array, ',');
-            put_client_json(&array, &list.items[i]);
+            put_client_json(&w, &list.items[i]);
         } else {
             if (!first)
                 putchar('\n');
@@ -148,8 +148,9 @@ static int print_clients(struct store *st, bool json, bool (*keep)(const struct 
         }
         first = false;
     }
+    jw_array_end(&w);
     if (json)
-        printf("%s]\n", array.data);
+        printf("%s\n", array.data);
     buf_free(&array);
     client_list_free(&list);
     return EXIT_SUCCESS;

@@ -17,6 +17,7 @@
 #include "federation/federation.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/json_writer.h"
 
 #define PUSH_BATCH_DEFAULT 500
 #define PUSH_BATCH_MAX 10000
@@ -515,6 +516,11 @@ static void csv_field(buf *out, const char *s)
     buf_putc(out, '"');
 }
 
+/*
+ * One stats of the export: a CSV line, or a JSON object written by a writer of
+ * its own; the JSON list's brackets and line breaks are written around them, so
+ * that it reads one stats per line.
+ */
 static void export_row(buf *out, const struct stats_row *r, bool csv, bool first)
 {
     if (csv) {
@@ -523,10 +529,11 @@ static void export_row(buf *out, const struct stats_row *r, bool csv, bool first
         buf_putc(out, '\n');
         return;
     }
-    buf_printf(out, "%s{\"uuid\":\"%s\",\"anr\":\"%s\",\"type\":\"%s\",\"date\":\"%s\",\"data\":",
-               first ? "" : ",\n", r->uuid, r->anr, stats_type_name(r->type), r->date);
-    buf_puts(out, r->data);
-    buf_putc(out, '}');
+    struct json_writer w;
+    if (!first)
+        buf_puts(out, ",\n");
+    jw_init(&w, out);
+    stats_json(&w, r->uuid, r->anr, r->type, r->date, r->data);
 }
 
 static int stats_export(const struct cli_call *call)

@@ -22,16 +22,15 @@ void push_report_free(struct push_report *r)
 /* [{"uuid", "anr", "type", "date", "data"}, …] with data spliced in as stored. */
 static void batch_body(const struct stats_page *page, buf *body)
 {
+    struct json_writer w;
     buf_reset(body);
-    buf_putc(body, '[');
+    jw_init(&w, body);
+    jw_array_begin(&w);
     for (size_t i = 0; i < page->count; i++) {
         const struct stats_row *r = &page->rows[i];
-        buf_printf(body, "%s{\"uuid\":\"%s\",\"anr\":\"%s\",\"type\":\"%s\",\"date\":\"%s\",\"data\":",
-                   i ? "," : "", r->uuid, r->anr, stats_type_name(r->type), r->date);
-        buf_puts(body, r->data);
-        buf_putc(body, '}');
+        stats_json(&w, r->uuid, r->anr, r->type, r->date, r->data);
     }
-    buf_putc(body, ']');
+    jw_array_end(&w);
 }
 
 /* Reads metadata.<name> of the remote's answer; 0 when absent. */

@@ -14,6 +14,7 @@
 
 #include "http/metrics.h"
 #include "util/json.h"
+#include "util/json_writer.h"
 #include "util/log.h"
 
 const char *request_header(struct request *req, const char *name)
@@ -184,14 +185,16 @@ void reply_json(struct request *req, unsigned status, const char *json)
 void reply_error(struct request *req, unsigned status, const char *message,
                  const struct error_list *errors)
 {
+    struct json_writer w;
     buf_reset(&req->reply);
-    buf_puts(&req->reply, "{\"message\":");
-    buf_json_string(&req->reply, message);
+    jw_init(&w, &req->reply);
+    jw_object_begin(&w);
+    jw_member_string(&w, "message", message);
     if (errors && errors->count) {
-        buf_puts(&req->reply, ",\"errors\":");
-        error_list_to_json(errors, &req->reply);
+        jw_key(&w, "errors");
+        error_list_to_json(errors, &w);
     }
-    buf_putc(&req->reply, '}');
+    jw_object_end(&w);
     reply_json_buf(req, status);
 }
 

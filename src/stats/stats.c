@@ -1,6 +1,7 @@
 /*
- * stats.c — stats type names and the validation of one upload item into a
- * struct stats_item (see stats.h; the shapes of `data` are in validate.c).
+ * stats.c — stats type names, the validation of one upload item into a
+ * struct stats_item (see stats.h; the shapes of `data` are in validate.c), and
+ * the JSON of a stored stats.
  */
 #include "stats/stats.h"
 
@@ -186,4 +187,16 @@ void stats_item_free(struct stats_item *item)
     item->data = NULL;
     json_object_put(item->doc);
     item->doc = NULL;
+}
+
+void stats_json(struct json_writer *w, const char *uuid, const char *anr, enum stats_type type,
+                const char *date, const char *data)
+{
+    jw_object_begin(w);
+    jw_member_string(w, "uuid", uuid);
+    jw_member_string(w, "anr", anr);
+    jw_member_string(w, "type", stats_type_name(type));
+    jw_member_string(w, "date", date);
+    jw_member_raw(w, "data", data);
+    jw_object_end(w);
 }

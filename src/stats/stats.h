@@ -16,6 +16,7 @@
 #include "util/date.h"
 #include "util/errors.h"
 #include "util/ids.h"
+#include "util/json_writer.h"
 
 enum stats_type {
     STATS_RISK,
@@ -60,5 +61,13 @@ bool stats_item_from_json(struct json_object *obj, size_t index, struct stats_it
                           struct error_list *errs);
 
 void stats_item_free(struct stats_item *item);
+
+/*
+ * Writes {"uuid", "anr", "type", "date", "data"}, the one shape of a stats in
+ * answers, exports and pushes; data, JSON text as stored, is spliced in as it
+ * is, never parsed again.
+ */
+void stats_json(struct json_writer *w, const char *uuid, const char *anr, enum stats_type type,
+                const char *date, const char *data);
 
 #endif

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "store/backend.h"
+#include "util/json_writer.h"
 
 #define BUSY_TIMEOUT_MS 10000
 
@@ -340,13 +341,12 @@ static void sq_close(struct store *base)
 /* A JSON array of strings, for json_each(). */
 static void encode_json_array(buf *b, const char *const *items, size_t n)
 {
-    buf_putc(b, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            buf_putc(b, ',');
-        buf_json_string(b, items[i]);
-    }
-    buf_putc(b, ']');
+    struct json_writer w;
+    jw_init(&w, b);
+    jw_array_begin(&w);
+    for (size_t i = 0; i < n; i++)
+        jw_string(&w, items[i]);
+    jw_array_end(&w);
 }
 
 static const struct store_ops sqlite_ops = {

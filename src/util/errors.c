@@ -35,17 +35,14 @@ void error_list_free(struct error_list *l)
     l->count = l->cap = 0;
 }
 
-void error_list_to_json(const struct error_list *l, buf *b)
+void error_list_to_json(const struct error_list *l, struct json_writer *w)
 {
-    buf_putc(b, '[');
+    jw_array_begin(w);
     for (size_t i = 0; i < l->count; i++) {
-        if (i)
-            buf_putc(b, ',');
-        buf_puts(b, "{\"field\":");
-        buf_json_string(b, l->items[i].field);
-        buf_puts(b, ",\"message\":");
-        buf_json_string(b, l->items[i].message);
-        buf_putc(b, '}');
+        jw_object_begin(w);
+        jw_member_string(w, "field", l->items[i].field);
+        jw_member_string(w, "message", l->items[i].message);
+        jw_object_end(w);
     }
-    buf_putc(b, ']');
+    jw_array_end(w);
 }

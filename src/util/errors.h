@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "util/buf.h"
+#include "util/json_writer.h"
 
 struct field_error {
     char *field;
@@ -30,7 +31,7 @@ struct error_list {
 void error_list_add(struct error_list *l, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void error_list_free(struct error_list *l);
-/* Appends [{"field":…,"message":…},…] to b. */
-void error_list_to_json(const struct error_list *l, buf *b);
+/* Writes [{"field":…,"message":…},…]. */
+void error_list_to_json(const struct error_list *l, struct json_writer *w);
 
 #endif

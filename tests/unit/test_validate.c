@@ -84,6 +84,14 @@ static struct json_object *load_fixture(const char *name)
     return batch;
 }
 
+/* The problems as JSON text, for a failure message (the caller frees got). */
+static void errors_text(const struct error_list *errs, buf *got)
+{
+    struct json_writer w;
+    jw_init(&w, got);
+    error_list_to_json(errs, &w);
+}
+
 static void assert_fields(const struct error_list *errs, const char *const *fields, size_t n,
                           const char *what)
 {
@@ -93,7 +101,7 @@ static void assert_fields(const struct error_list *errs, const char *const *fiel
     if (same)
         return;
     buf got = BUF_INIT;
-    error_list_to_json(errs, &got);
+    errors_text(errs, &got);
     print_error("%s: want %zu error(s) starting at %s, got %s\n", what, n, n ? fields[0] : "-", got.data);
     buf_free(&got);
     fail();
@@ -140,7 +148,7 @@ static void test_fixtures_validate(void **state)
             bool ok = stats_item_from_json(obj, i, &item, &errs);
             if (!ok || errs.count) {
                 buf got = BUF_INIT;
-                error_list_to_json(&errs, &got);
+                errors_text(&errs, &got);
                 fail_msg("%s[%zu]: %s", files[f].name, i, got.data);
             }
             struct json_object *data, *type;
