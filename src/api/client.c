@@ -1,6 +1,7 @@
 /*
  * client.c — /api/v1/client: the calling client (me) and client registration.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,17 +18,18 @@
 static void reply_client(struct request *req, unsigned status, const struct client *c,
                          const char *token)
 {
-    buf *b = &req->reply;
-    buf_reset(b);
-    buf_puts(b, "{\"uuid\":");
-    buf_json_string(b, c->uuid);
-    buf_puts(b, ",\"name\":");
-    buf_json_string(b, c->name);
-    buf_puts(b, ",\"token\":");
-    buf_json_string(b, token);
-    buf_printf(b, ",\"role\":\"%d\",\"is_sharing_enabled\":%s}", (int)c->role,
-               c->is_sharing_enabled ? "true" : "false");
-    reply_json_buf(req, status);
+    char role[12];
+    snprintf(role, sizeof role, "%d", (int)c->role);
+    struct json_writer w;
+    reply_json_begin(req, &w);
+    jw_object_begin(&w);
+    jw_member_string(&w, "uuid", c->uuid);
+    jw_member_string(&w, "name", c->name);
+    jw_member_string(&w, "token", token);
+    jw_member_string(&w, "role", role);
+    jw_member_bool(&w, "is_sharing_enabled", c->is_sharing_enabled);
+    jw_object_end(&w);
+    reply_json_end(req, &w, status);
 }
 
 static void get_me(struct request *req)

@@ -5,7 +5,6 @@
  * The processor and its parameters are checked against the registry
  * (src/processors/registry.c) before anything is read.
  */
-#include <assert.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -84,8 +83,7 @@ static void get_processed(struct request *req)
         memcpy(f.date_to, v[P_DATE_TO].date, DATE_STR_LEN);
 
     struct json_writer w;
-    buf_reset(&req->reply);
-    jw_init(&w, &req->reply);
+    reply_json_begin(req, &w);
     jw_object_begin(&w);
     jw_member_string(&w, "type", stats_type_name(p->type));
     jw_member_string(&w, "processor", p->name);
@@ -95,8 +93,7 @@ static void get_processed(struct request *req)
         goto out;
     }
     jw_object_end(&w);
-    assert(jw_done(&w));
-    reply_json_buf(req, 200);
+    reply_json_end(req, &w, 200);
 out:
     error_list_free(&errs);
     params_free(v, P_COUNT);
@@ -105,10 +102,9 @@ out:
 static void list_processors(struct request *req)
 {
     struct json_writer w;
-    buf_reset(&req->reply);
-    jw_init(&w, &req->reply);
+    reply_json_begin(req, &w);
     processor_list_json(&w);
-    reply_json_buf(req, 200);
+    reply_json_end(req, &w, 200);
 }
 
 const struct route api_processed_routes[] = {

@@ -16,39 +16,28 @@
 
 #define DEFAULT_PERIOD_MONTHS 3
 
-/* Appends {"uuid", "anr", "type", "date", "data"} with data spliced in as stored. */
-static void append_stats(buf *b, const char *uuid, const char *anr, enum stats_type type,
-                         const char *date, const char *data)
-{
-    buf_puts(b, "{\"uuid\":\"");
-    buf_puts(b, uuid);          /* UUIDs, types and dates need no escaping */
-    buf_puts(b, "\",\"anr\":\"");
-    buf_puts(b, anr);
-    buf_puts(b, "\",\"type\":\"");
-    buf_puts(b, stats_type_name(type));
-    buf_puts(b, "\",\"date\":\"");
-    buf_puts(b, date);
-    buf_puts(b, "\",\"data\":");
-    buf_puts(b, data);
-    buf_putc(b, '}');
-}
-
 static void reply_page(struct request *req, const struct stats_page *page, int64_t offset,
                        int64_t limit)
 {
-    buf *b = &req->reply;
-    buf_reset(b);
-    buf_printf(b, "{\"metadata\":{\"count\":%zu,\"total\":%lld,\"offset\":%lld,\"limit\":%lld},"
-                  "\"data\":[",
-               page->count, (long long)page->total, (long long)offset, (long long)limit);
+    struct json_writer w;
+    reply_json_begin(req, &w);
+    jw_object_begin(&w);
+    jw_key(&w, "metadata");
+    jw_object_begin(&w);
+    jw_member_int(&w, "count", (int64_t)page->count);
+    jw_member_int(&w, "total", page->total);
+    jw_member_int(&w, "offset", offset);
+    jw_member_int(&w, "limit", limit);
+    jw_object_end(&w);
+    jw_key(&w, "data");
+    jw_array_begin(&w);
     for (size_t i = 0; i < page->count; i++) {
         const struct stats_row *r = &page->rows[i];
-        if (i)
-            buf_putc(b, ',');
-        append_stats(b, r->uuid, r->anr, r->type, r->date, r->data);
+        stats_json(&w, r->uuid, r->anr, r->type, r->date, r->data);
     }
-    buf_puts(b, "]}");
-    reply_json_buf(req, 200);
+    jw_array_end(&w);
+    jw_object_end(&w);
+    reply_json_end(req, &w, 200);
 }
 
 /* The scope of a caller: its own stats, or everybody's for an admin. */
@@ -124,19 +113,24 @@ static void post_stats(struct request *req)
     }
     metrics_stats_ingested(res.created, res.updated);
 
-    buf *b = &req->reply;
-    buf_reset(b);
-    buf_printf(b, "{\"metadata\":{\"count\":%zu,\"created\":%zu,\"updated\":%zu,\"offset\":0,"
-                  "\"limit\":0},\"data\":[",
-               res.created + res.updated, res.created, res.updated);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            buf_putc(b, ',');
-        append_stats(b, items[i].uuid, items[i].anr, items[i].type, items[i].date,
-                     items[i].data);
-    }
-    buf_puts(b, "]}");
-    reply_json_buf(req, 201);
+    struct json_writer w;
+    reply_json_begin(req, &w);
+    jw_object_begin(&w);
+    jw_key(&w, "metadata");
+    jw_object_begin(&w);
+    jw_member_int(&w, "count", (int64_t)(res.created + res.updated));
+    jw_member_int(&w, "created", (int64_t)res.created);
+    jw_member_int(&w, "updated", (int64_t)res.updated);
+    jw_member_int(&w, "offset", 0);
+    jw_member_int(&w, "limit", 0);
+    jw_object_end(&w);
+    jw_key(&w, "data");
+    jw_array_begin(&w);
+    for (size_t i = 0; i < n; i++)
+        stats_json(&w, items[i].uuid, items[i].anr, items[i].type, items[i].date, items[i].data);
+    jw_array_end(&w);
+    jw_object_end(&w);
+    reply_json_end(req, &w, 201);
     log_debug("stats.api", "[req %llu] client %s stored %zu stats (%zu new)",
               (unsigned long long)req->id, req->client.uuid, n, res.created);
 out:

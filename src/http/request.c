@@ -4,6 +4,7 @@
 #include "http/request.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -14,7 +15,6 @@
 
 #include "http/metrics.h"
 #include "util/json.h"
-#include "util/json_writer.h"
 #include "util/log.h"
 
 const char *request_header(struct request *req, const char *name)
@@ -169,25 +169,24 @@ bool request_params(struct request *req, const struct param_spec *specs, size_t 
 
 /* --- answers --- */
 
-void reply_json_buf(struct request *req, unsigned status)
-{
-    req->status = status;
-    req->content_type = "application/json";
-}
-
-void reply_json(struct request *req, unsigned status, const char *json)
+void reply_json_begin(struct request *req, struct json_writer *w)
 {
     buf_reset(&req->reply);
-    buf_puts(&req->reply, json);
-    reply_json_buf(req, status);
+    jw_init(w, &req->reply);
+}
+
+void reply_json_end(struct request *req, const struct json_writer *w, unsigned status)
+{
+    assert(w->out == &req->reply && jw_done(w));
+    req->status = status;
+    req->content_type = "application/json";
 }
 
 void reply_error(struct request *req, unsigned status, const char *message,
                  const struct error_list *errors)
 {
     struct json_writer w;
-    buf_reset(&req->reply);
-    jw_init(&w, &req->reply);
+    reply_json_begin(req, &w);
     jw_object_begin(&w);
     jw_member_string(&w, "message", message);
     if (errors && errors->count) {
@@ -195,7 +194,7 @@ void reply_error(struct request *req, unsigned status, const char *message,
         error_list_to_json(errors, &w);
     }
     jw_object_end(&w);
-    reply_json_buf(req, status);
+    reply_json_end(req, &w, status);
 }
 
 void reply_errorf(struct request *req, unsigned status, const char *fmt, ...)

@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/errors.h"
+#include "util/json_writer.h"
 
 struct MHD_Connection;
 
@@ -94,10 +95,13 @@ bool request_params(struct request *req, const struct param_spec *specs, size_t 
 
 /* --- answers --- */
 
-/* Status with the JSON text already in req->reply. */
-void reply_json_buf(struct request *req, unsigned status);
-/* Status with this JSON text (copied). */
-void reply_json(struct request *req, unsigned status, const char *json);
+/*
+ * A JSON answer: reply_json_begin empties req->reply and aims w at it, the
+ * handler writes one value with w, and reply_json_end (the value complete:
+ * asserted) gives it its status.
+ */
+void reply_json_begin(struct request *req, struct json_writer *w);
+void reply_json_end(struct request *req, const struct json_writer *w, unsigned status);
 /* {"message": message[, "errors": [...]]}; errors may be NULL or empty. */
 void reply_error(struct request *req, unsigned status, const char *message,
                  const struct error_list *errors);

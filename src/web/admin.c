@@ -26,12 +26,13 @@ static pthread_mutex_t update_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void reply_ko(struct request *req, unsigned status, const char *message)
 {
-    buf *b = &req->reply;
-    buf_reset(b);
-    buf_puts(b, "{\"result\":\"KO\",\"message\":");
-    buf_json_string(b, message);
-    buf_putc(b, '}');
-    reply_json_buf(req, status);
+    struct json_writer w;
+    reply_json_begin(req, &w);
+    jw_object_begin(&w);
+    jw_member_string(&w, "result", "KO");
+    jw_member_string(&w, "message", message);
+    jw_object_end(&w);
+    reply_json_end(req, &w, status);
 }
 
 static void set_sharing(struct request *req, bool enabled)
@@ -61,7 +62,12 @@ static void set_sharing(struct request *req, bool enabled)
         log_info("stats.admin", "[req %llu] client %s: sharing %s by admin %s",
                  (unsigned long long)req->id, c.uuid, enabled ? "enabled" : "disabled",
                  req->client.uuid);
-        reply_json(req, 200, "{\"result\":\"OK\"}");
+        struct json_writer w;
+        reply_json_begin(req, &w);
+        jw_object_begin(&w);
+        jw_member_string(&w, "result", "OK");
+        jw_object_end(&w);
+        reply_json_end(req, &w, 200);
     }
     client_free(&c);
 }
@@ -175,12 +181,13 @@ static void update(struct request *req)
     if (!ok)
         log_warning("stats.admin", "[req %llu] UPDATE_COMMAND failed (status %d)",
                     (unsigned long long)req->id, status);
-    buf *b = &req->reply;
-    buf_reset(b);
-    buf_printf(b, "{\"result\":\"%s\",\"output\":", ok ? "OK" : "KO");
-    buf_json_string(b, output.data);
-    buf_putc(b, '}');
-    reply_json_buf(req, 200);
+    struct json_writer w;
+    reply_json_begin(req, &w);
+    jw_object_begin(&w);
+    jw_member_string(&w, "result", ok ? "OK" : "KO");
+    jw_member_string(&w, "output", output.data);
+    jw_object_end(&w);
+    reply_json_end(req, &w, 200);
     buf_free(&output);
 }
 

@@ -159,15 +159,14 @@ static void map_clients(struct request *req)
         return;
     struct map_data m = {0};
     struct json_writer w;
-    buf_reset(&req->reply);
-    jw_init(&w, &req->reply);
+    reply_json_begin(req, &w);
     enum store_rc rc = load(req->store, &m);
     if (rc == STORE_OK)
         rc = write_markers(req->store, &m, &w);
     if (rc != STORE_OK) {
         reply_store_error(req, "map clients");
     } else {
-        reply_json_buf(req, 200);
+        reply_json_end(req, &w, 200);
         answer_cache_store(req, MAP_KEY, &versions);
     }
     client_list_free(&m.clients);

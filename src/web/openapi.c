@@ -22,13 +22,18 @@ static void openapi_document(struct request *req)
     buf prefix = BUF_INIT, url = BUF_INIT;
     web_prefix(req, &prefix);
     buf_printf(&url, "%s/api/v1", prefix.data);
-    buf *b = &req->reply;
-    buf_reset(b);
-    buf_append(b, doc->data, doc->len - 1); /* all but the closing brace */
-    buf_puts(b, ",\"servers\":[{\"url\":");
-    buf_json_string(b, url.data);
-    buf_puts(b, ",\"description\":\"this instance\"}]}");
-    reply_json_buf(req, 200);
+    struct json_writer w;
+    reply_json_begin(req, &w);
+    jw_object_resume(&w, doc->data, doc->len - 1); /* all but the closing brace */
+    jw_key(&w, "servers");
+    jw_array_begin(&w);
+    jw_object_begin(&w);
+    jw_member_string(&w, "url", url.data);
+    jw_member_string(&w, "description", "this instance");
+    jw_object_end(&w);
+    jw_array_end(&w);
+    jw_object_end(&w);
+    reply_json_end(req, &w, 200);
     reply_header(req, "Cache-Control", "no-cache");
     reply_header(req, "Access-Control-Allow-Origin", "*");
     buf_free(&prefix);

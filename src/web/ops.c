@@ -20,13 +20,18 @@ static time_t started_at;
 
 static void healthz(struct request *req)
 {
+    bool up = req->store && store_ping(req->store) == STORE_OK;
+    struct json_writer w;
     reply_header(req, "Cache-Control", "no-store");
-    if (req->store && store_ping(req->store) == STORE_OK) {
-        reply_json(req, 200, "{\"status\":\"ok\"}");
-        return;
+    reply_json_begin(req, &w);
+    jw_object_begin(&w);
+    jw_member_string(&w, "status", up ? "ok" : "unavailable");
+    if (!up) {
+        metrics_db_error();
+        jw_member_string(&w, "message", "The database does not answer.");
     }
-    metrics_db_error();
-    reply_json(req, 503, "{\"status\":\"unavailable\",\"message\":\"The database does not answer.\"}");
+    jw_object_end(&w);
+    reply_json_end(req, &w, up ? 200 : 503);
 }
 
 /* False (answer set) when METRICS_ALLOW keeps this caller out. */

@@ -9,7 +9,6 @@
  * processor's output; processors only ever write aggregates, so no client
  * name, token or analysis id can appear in it.
  */
-#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,13 +83,11 @@ static void serve_public(struct request *req, enum stats_type type, const char *
         reply_store_error(req, "public stats versions");
     } else if (!answer_cache_serve(req, key.data, ANSWER_TYPE(type), &versions)) {
         struct json_writer w;
-        buf_reset(&req->reply);
-        jw_init(&w, &req->reply);
+        reply_json_begin(req, &w);
         if (p->run(req->store, &f, &args, &w) != STORE_OK) {
             reply_store_error(req, "public stats");
         } else {
-            assert(jw_done(&w));
-            reply_json_buf(req, 200);
+            reply_json_end(req, &w, 200);
             answer_cache_store(req, key.data, &versions);
         }
     }
