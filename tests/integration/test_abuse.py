@@ -1,4 +1,4 @@
-"""Hostile input and authorisation on every route (docs/reliability.md §Abuse).
+"""Hostile input and authorisation on every route (docs/reliability.md §Hostile input and authorisation).
 
 The routes are read from the running build (stats-routes prints the route
 table), so a route added later is covered without editing this file.  Every

@@ -1,4 +1,4 @@
-"""Admin endpoints (spec: web.md §Admin endpoints): the sharing switches and
+"""Admin endpoints (docs/api.md §Admin endpoints): the sharing switches and
 /admin/update.json with UPDATE_COMMAND, for admin tokens only.
 """
 import json

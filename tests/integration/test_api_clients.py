@@ -1,4 +1,4 @@
-"""API v1 clients: GET/PATCH /api/v1/client/me and POST /api/v1/client/ (spec: api-v1.md §Clients).
+"""API v1 clients: GET/PATCH /api/v1/client/me and POST /api/v1/client/ (docs/api.md §Clients).
 
 Registration refused by CLIENT_REGISTRATION_OPEN=0 is in test_api_config.py (it needs
 a server of its own).

@@ -1,5 +1,5 @@
 """API v1 under a restrictive configuration: MAX_BODY_SIZE, MAX_PAGE_SIZE and
-CLIENT_REGISTRATION_OPEN=0 (spec: api-v1.md §Request bodies, §Clients, §Stats; config.md).
+CLIENT_REGISTRATION_OPEN=0 (docs/api.md §Request bodies, §Clients, §Stats; docs/configuration.md).
 
 This module runs its own server (one per backend); it uses no other, because on
 PostgreSQL every server of a module shares the test database.

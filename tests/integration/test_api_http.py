@@ -1,6 +1,6 @@
 """API v1 over HTTP: routing, errors, body and header limits, 100-continue,
 keep-alive, authentication and the MONARC version gate
-(spec: api-v1.md §How MONARC calls it, §Request bodies, §Authentication, §Errors).
+(docs/api.md §Request bodies, §Authentication, §Errors).
 
 Keep-alive and 100-continue are checked on raw sockets: http.client would hide a
 desynchronised connection by reconnecting.

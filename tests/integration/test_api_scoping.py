@@ -1,5 +1,5 @@
 """API v1 scoping: a client sees and deletes only its own stats; an admin sees all
-(spec: api-v1.md §Authentication and authorisation, §Stats).
+(docs/api.md §Authentication, §Stats).
 """
 import json
 import uuid

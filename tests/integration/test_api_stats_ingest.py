@@ -1,4 +1,4 @@
-"""API v1 ingest: POST /api/v1/stats/ (spec: api-v1.md §Stats, §Request bodies).
+"""API v1 ingest: POST /api/v1/stats/ (docs/api.md §Stats, §Request bodies).
 
 MONARC's daily flow, round trips of the real MONARC bodies, validation (every
 problem reported, nothing stored), idempotency and conflicts.

@@ -1,5 +1,5 @@
 """API v1 reading and deleting stats: GET /api/v1/stats/, GET and DELETE /api/v1/stats/<anr>
-(spec: api-v1.md §Parameters, §Stats).
+(docs/api.md §Parameters: JSON body or query string, §Stats).
 """
 import copy
 import datetime

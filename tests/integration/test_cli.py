@@ -1,6 +1,6 @@
 """
 test_cli.py — the stats-service command line, run the way an operator runs it
-(spec: cli.md, config.md): the `db` and `client` commands, their old names,
+(docs/cli.md, docs/configuration.md): the `db` and `client` commands, their old names,
 confirmations, bad arguments, and configuration from file and environment.
 
 The binary is $STATS_BIN (default: build/stats-service).  Each test gets an

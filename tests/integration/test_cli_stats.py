@@ -1,4 +1,4 @@
-"""The `stats` commands that work on this instance's database (spec: cli.md):
+"""The `stats` commands that work on this instance's database (docs/cli.md):
 import, export, list-last, delete, purge, remove-duplicate — with their help,
 the original's underscore names, confirmations and bad arguments.  Push and
 pull are in test_federation.py.

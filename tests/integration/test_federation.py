@@ -1,4 +1,4 @@
-"""Sharing between instances and MOSP (spec: federation.md, cli.md `stats push`,
+"""Sharing between instances and MOSP (docs/federation.md, docs/cli.md `stats push`,
 `stats pull`, `mosp is-object-published`).
 
 Two real instances run on loopback, "local" and "remote", each on its own

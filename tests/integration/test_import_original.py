@@ -1,4 +1,4 @@
-"""`db import-original` (spec: cli.md): taking over a database of the original
+"""`db import-original` (docs/cli.md): taking over a database of the original
 Python service.
 
 The original's database is built here, in PostgreSQL (the original ran on

@@ -1,4 +1,4 @@
-"""/map/clients.json (spec: web.md §Pages): per client with coordinates, sharing
+"""/map/clients.json (docs/api.md §Public JSON): per client with coordinates, sharing
 and threat and vulnerability stats, its top threat and vulnerability by mean
 count over the latest stats of each of its analyses; nothing private.
 """

@@ -1,4 +1,4 @@
-"""Operations (spec: web.md §Operations endpoints, cli.md `serve`): /healthz,
+"""Operations (docs/api.md §Operations, docs/cli.md `serve`): /healthz,
 /metrics in the Prometheus text format (checked by a parser of that format
 written here), METRICS_ALLOW, and the signals: SIGTERM lets a request in flight
 finish, SIGHUP reopens the log file.

@@ -1,5 +1,5 @@
-"""The processed API (spec: api-v1.md §Processed stats, processors.md): every
-processor over HTTP, checked against a plain Python reading of the spec
+"""The processed API (docs/api.md §Processed stats, docs/processors.md): every
+processor over HTTP, checked against a plain Python reading of docs/processors.md
 (processors_ref.py), on the MONARC fixtures plus generated data; scoping,
 parameters and errors.
 """

@@ -1,4 +1,4 @@
-"""Public stats JSON (spec: web.md §Public stats JSON): each endpoint and
+"""Public stats JSON (docs/api.md §Public JSON): each endpoint and
 parameter against the reference processors over the sharing clients' stats,
 no private data, cache validators and 304, invalidation after changes — also
 across two instances on one database.

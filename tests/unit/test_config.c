@@ -1,6 +1,6 @@
 /*
  * test_config.c — configuration: defaults, the file, the environment,
- * command-line overrides and derived values (spec: config.md); and the log
+ * command-line overrides and derived values (docs/configuration.md); and the log
  * that LOG_PATH and LOG_LEVEL configure (util/log.c).
  */
 #include <setjmp.h>
