@@ -8,6 +8,7 @@
  * translated to "<group> <subcommand>" by rule, so a group gets its old names
  * for free; the few that don't follow the rule are listed in `renamed`.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,7 @@ int main(int argc, char **argv)
     if (rc < 0) {
         struct config cfg;
         rc = EXIT_FAILURE;
+        assert(inv.command); /* parse_command_line returns -1 only with a command */
         if (load_config(&cfg, &inv))
             rc = inv.command->run(&cfg, inv.argc, inv.argv);
         config_free(&cfg);

@@ -261,7 +261,7 @@ static void print_command_usage(const struct cli_command *cmd)
         printf("%s", cmd->details);
     puts("\nOptions:");
     /* The options it takes in the table's order, then the two every command has. */
-    const struct cli_option **shown = xcalloc(cmd->n_options + 2, sizeof *shown);
+    const struct cli_option **shown = xcalloc(cmd->n_options + 2, sizeof(const struct cli_option *));
     size_t n = 0;
     for (size_t i = 0; i < cmd->n_options; i++)
         if (takes(cmd, cmd->options[i].key))
