@@ -3,16 +3,13 @@
  */
 #include "processors/processor.h"
 
-#include <stdio.h>
-
 void processor_labels_json(struct json_writer *out, const struct labels *l)
 {
+    static const char *const keys[] = {"label1", "label2", "label3", "label4"};
+    _Static_assert(sizeof keys / sizeof *keys == FACT_LABELS, "one key per label");
     jw_object_begin(out);
-    for (int i = 0; i < FACT_LABELS; i++) {
-        char key[16];
-        snprintf(key, sizeof key, "label%d", i + 1);
-        jw_member_string(out, key, l->label[i] ? l->label[i] : "");
-    }
+    for (int i = 0; i < FACT_LABELS; i++)
+        jw_member_string(out, keys[i], l->label[i] ? l->label[i] : "");
     jw_object_end(out);
 }
 

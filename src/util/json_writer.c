@@ -108,16 +108,38 @@ void jw_object_resume(struct json_writer *w, const char *text, size_t len)
     w->has_items |= top_bit(w);
 }
 
+/*
+ * Keys are short names that need no escaping: they go out with their comma,
+ * quotes and colon in one append (answers hold thousands of them).  Others take
+ * buf_json_string, so the bytes are the same either way.
+ */
+#define KEY_INLINE_MAX 60
+
 void jw_key(struct json_writer *w, const char *key)
 {
     assert(in_object(w) && "a key outside an object");
     assert(!w->key_pending && "two keys in a row");
-    if (w->has_items & top_bit(w))
-        buf_putc(w->out, ',');
+    bool comma = w->has_items & top_bit(w);
     w->has_items |= top_bit(w);
-    buf_json_string(w->out, key);
-    buf_putc(w->out, ':');
     w->key_pending = true;
+    char text[KEY_INLINE_MAX + 4]; /* ,"key": */
+    size_t n = 0;
+    if (comma)
+        text[n++] = ',';
+    text[n++] = '"';
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        if (n > KEY_INLINE_MAX || *p < 0x20 || *p == '"' || *p == '\\') {
+            if (comma)
+                buf_putc(w->out, ',');
+            buf_json_string(w->out, key);
+            buf_putc(w->out, ':');
+            return;
+        }
+        text[n++] = (char)*p;
+    }
+    text[n++] = '"';
+    text[n++] = ':';
+    buf_append(w->out, text, n);
 }
 
 void jw_string(struct json_writer *w, const char *s)

@@ -143,6 +143,35 @@ static void test_escaping(void **state)
     buf_free(&b);
 }
 
+/* Keys of every length and content: the same bytes as buf_json_string writes. */
+static void test_keys_as_strings(void **state)
+{
+    static const char *const keys[] = {"", "a", "label1", "Low risks", "tab\there", "\x1f", "q\"", "\\",
+                                       "é€😀"};
+    char long_key[200];
+    for (size_t len = 55; len < sizeof long_key; len++) {
+        memset(long_key, 'k', len);
+        long_key[len] = '\0';
+        long_key[len / 2] = len % 3 ? 'x' : '"';
+        for (size_t i = 0; i <= sizeof keys / sizeof *keys; i++) {
+            const char *key = i < sizeof keys / sizeof *keys ? keys[i] : long_key;
+            buf got = BUF_INIT, want = BUF_INIT;
+            struct json_writer w;
+            jw_init(&w, &got);
+            jw_object_begin(&w);
+            jw_member_int(&w, "first", 1);
+            jw_member_int(&w, key, 2);
+            jw_object_end(&w);
+            buf_puts(&want, "{\"first\":1,");
+            buf_json_string(&want, key);
+            buf_puts(&want, ":2}");
+            assert_string_equal(got.data, want.data);
+            buf_free(&got);
+            buf_free(&want);
+        }
+    }
+}
+
 static void assert_double(double d, const char *want)
 {
     buf b = BUF_INIT;
@@ -330,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_nesting_and_commas),
         cmocka_unit_test(test_max_depth),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_keys_as_strings),
         cmocka_unit_test(test_doubles),
         cmocka_unit_test(test_raw_values),
         cmocka_unit_test(test_object_resume),
