@@ -46,17 +46,20 @@ struct stats_args {
     const char *file;                /* import: a path, or "-" for stdin */
 };
 
-static const struct cli_option options[] = {
+/* "risk, threat, … or compliance": the type names come from the stats kinds
+ * (stats_type_names), not typed here; built once by cmd_stats, kept to the end. */
+static buf type_names = BUF_INIT;
+
+/* Not const: cmd_stats sets the help of the type options to type_names. */
+static struct cli_option options[] = {
     {"local-client-uuid", required_argument, 'L', false, "UUID",
      "push the stats of this local client only"},
     {"client-uuid", required_argument, 'c', false, "UUID", "the client whose stats are meant"},
     {"remote-token", required_argument, 'T', false, "TOKEN",
      "token on the remote instance (default: REMOTE_STATS_TOKEN)"},
     {"token", required_argument, 'k', false, "TOKEN", "token on the remote instance"},
-    {"stats-type", required_argument, 's', false, "TYPE",
-     "risk, threat, vulnerability, cartography or compliance"},
-    {"type", required_argument, 't', false, "TYPE",
-     "risk, threat, vulnerability, cartography or compliance"},
+    {"stats-type", required_argument, 's', false, "TYPE", NULL},
+    {"type", required_argument, 't', false, "TYPE", NULL},
     {"date-from", required_argument, 'f', false, "YYYY-MM-DD", "only stats dated from this day"},
     {"date-to", required_argument, 'd', false, "YYYY-MM-DD", "only stats dated up to this day"},
     {"batch-size", required_argument, 'b', false, "N", "stats per request (default 500)"},
@@ -675,8 +678,7 @@ static bool take_value(const char *command, int key, const char *v, void *args)
     case 't':
         a->has_type = stats_type_parse(v, &a->type);
         if (!a->has_type)
-            cli_usage_error(command, "unknown stats type '%s' (risk, threat, vulnerability, "
-                            "cartography or compliance)", v);
+            cli_usage_error(command, "unknown stats type '%s' (%s)", v, type_names.data);
         return a->has_type;
     case 'f':
         return take_date(command, "date-from", v, a->date_from);
@@ -728,6 +730,12 @@ static const struct cli_group group = {
 
 int cmd_stats(struct config *cfg, int argc, char **argv)
 {
+    if (type_names.len == 0) {
+        stats_type_names(&type_names, ", ", " or ");
+        for (size_t i = 0; i < sizeof options / sizeof *options; i++)
+            if (options[i].key == 's' || options[i].key == 't')
+                options[i].help = type_names.data;
+    }
     struct stats_args a = {.batch_size = PUSH_BATCH_DEFAULT, .nb_month = -1,
                            .limit = LIST_LAST_DEFAULT};
     return cli_run_group(&group, cfg, argc, argv, &a);

@@ -139,9 +139,12 @@ static void convert(const struct param_spec *spec, struct json_object *jv, const
             error_list_add(errs, name, "Must be a non-negative integer.");
         return;
     case PARAM_STATS_TYPE:
-        if (!s || !stats_type_parse(s, &v->type))
-            error_list_add(errs, name,
-                           "Must be one of risk, threat, vulnerability, cartography, compliance.");
+        if (!s || !stats_type_parse(s, &v->type)) {
+            buf types = BUF_INIT;
+            stats_type_names(&types, ", ", ", ");
+            error_list_add(errs, name, "Must be one of %s.", types.data);
+            buf_free(&types);
+        }
         return;
     case PARAM_JSON:
         if (jv) {

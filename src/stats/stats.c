@@ -1,37 +1,36 @@
 /*
- * stats.c — stats type names, the validation of one upload item into a
- * struct stats_item (see stats.h; the shapes of `data` are in validate.c), and
- * the JSON of a stored stats.
+ * stats.c — the validation of one upload item into a struct stats_item, and of
+ * its `data` by the kind of its type (see stats.h; the shapes are in kinds/),
+ * and the JSON of a stored stats.
  */
 #include "stats/stats.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/kind.h"
+#include "stats/shape.h"
 #include "util/json.h"
 
-static const char *const type_names[STATS_TYPE_COUNT] = {
-    [STATS_RISK] = "risk",
-    [STATS_THREAT] = "threat",
-    [STATS_VULNERABILITY] = "vulnerability",
-    [STATS_CARTOGRAPHY] = "cartography",
-    [STATS_COMPLIANCE] = "compliance",
-};
+/* ---- data ------------------------------------------------------------------ */
 
-const char *stats_type_name(enum stats_type t)
+/*
+ * The rule is "strict about what processors read, silent about the rest":
+ * every member a processor uses must be there with a usable type, extra
+ * members are kept.  Every problem is reported with its full path
+ * ("[3].data.risks.current.informational[1].value"), not just the first.
+ */
+void stats_validate_data(enum stats_type type, struct json_object *data, const char *path,
+                         struct error_list *errs)
 {
-    return (unsigned)t < STATS_TYPE_COUNT ? type_names[t] : NULL;
-}
-
-bool stats_type_parse(const char *s, enum stats_type *out)
-{
-    for (int t = 0; t < STATS_TYPE_COUNT; t++) {
-        if (s && strcmp(s, type_names[t]) == 0) {
-            *out = (enum stats_type)t;
-            return true;
-        }
-    }
-    return false;
+    struct shape s = {BUF_INIT, errs};
+    buf_puts(&s.path, path);
+    const struct stats_kind *kind = stats_kind_of(type);
+    if (kind)
+        kind->check(&s, data);
+    else
+        shape_problem(&s, "Unknown stats type.");
+    buf_free(&s.path);
 }
 
 /* ---- one item -------------------------------------------------------------- */
@@ -113,8 +112,10 @@ static bool read_type(struct item_check *ic, struct json_object *obj, struct sta
     if (json_object_is_type(v, json_type_string) &&
         stats_type_parse(json_object_get_string(v), &item->type))
         return true;
-    error_list_add(&ic->found, field_path(ic, "type"),
-                   "Must be one of risk, threat, vulnerability, cartography, compliance.");
+    buf names = BUF_INIT;
+    stats_type_names(&names, ", ", ", ");
+    error_list_add(&ic->found, field_path(ic, "type"), "Must be one of %s.", names.data);
+    buf_free(&names);
     return false;
 }
 

@@ -2,9 +2,10 @@
  * stats.h — the statistics documents MONARC sends: types, items, validation.
  *
  * A stats item is {uuid?, anr, type, date, data}.  This module knows the shapes
- * of `data` for each of the five types (input shapes: docs/processors.md) and
- * turns a JSON item into a validated struct stats_item, reporting every problem
- * with its path.  It knows nothing of HTTP or storage.
+ * of `data` for each type (input shapes: docs/processors.md; each type is a
+ * kind, kind.h, listed in kinds/kinds.def) and turns a JSON item into a
+ * validated struct stats_item, reporting every problem with its path.  It
+ * knows nothing of HTTP or storage.
  */
 #ifndef STATS_STATS_H
 #define STATS_STATS_H
@@ -13,23 +14,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/buf.h"
 #include "util/date.h"
 #include "util/errors.h"
 #include "util/ids.h"
 #include "util/json_writer.h"
 
+/* STATS_RISK, STATS_THREAT, … from 0, in the order of kinds/kinds.def, which is
+ * the order of GET /stats/<anr>. */
 enum stats_type {
-    STATS_RISK,
-    STATS_THREAT,
-    STATS_VULNERABILITY,
-    STATS_CARTOGRAPHY,
-    STATS_COMPLIANCE,
+#define STATS_KIND(ID, name) STATS_##ID,
+#include "stats/kinds/kinds.def"
+#undef STATS_KIND
     STATS_TYPE_COUNT
 };
 
-/* "risk", "threat", … ; the enum order is the order of GET /stats/<anr>. */
+/* "risk", "threat", … (NULL outside the enum); read from the kinds' table (kind.c). */
 const char *stats_type_name(enum stats_type t);
 bool stats_type_parse(const char *s, enum stats_type *out);
+/* Appends every type name in order, joined by separator and, before the last,
+ * by last_separator: ", " and " or " give "risk, threat, …, cartography or
+ * compliance".  Messages build their list with it rather than typing names. */
+void stats_type_names(buf *out, const char *separator, const char *last_separator);
 
 /* One validated item of an upload. */
 struct stats_item {

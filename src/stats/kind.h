@@ -1,0 +1,42 @@
+/*
+ * kind.h — a stats type as one unit: its name, the shape of its `data` and the
+ * facts taken out of it.
+ *
+ * kinds/kinds.def lists the kinds; enum stats_type (stats.h) and the table
+ * that kind.c reads are both generated from it, so they cannot disagree.  Each
+ * kind is a `const struct stats_kind stats_kind_<name>` defined in kinds/ —
+ * pure code: no SQL, no I/O.  Like the processors' registry, the list is
+ * explicit: with a static library, an object that registers itself but that
+ * nothing references would not be linked.
+ */
+#ifndef STATS_KIND_H
+#define STATS_KIND_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "stats/stats.h"
+
+struct shape;
+struct stats_facts;
+
+struct stats_kind {
+    const char *name;          /* as in uploads, answers and parameters */
+    enum stats_type type;      /* its place in the table */
+    /* Reports every problem of `data`, whose path the shape holds (shape.h). */
+    void (*check)(struct shape *s, struct json_object *data);
+    /* Fills this kind's part of *out (type and doc already set); false when
+     * data does not have the shape.  The caller frees *out either way. */
+    bool (*extract)(struct json_object *data, struct stats_facts *out);
+    /* Frees what extract allocated in *f; NULL when it allocates nothing. */
+    void (*free_facts)(struct stats_facts *f);
+};
+
+/* The table, in the order of kinds.def: stats_kind_at(t)->type == t. */
+size_t stats_kind_count(void);
+const struct stats_kind *stats_kind_at(size_t i);
+/* NULL for a type outside the table. */
+const struct stats_kind *stats_kind_of(enum stats_type type);
+
+#endif
