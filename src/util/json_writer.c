@@ -13,6 +13,8 @@
 
 #include "util/json.h"
 
+_Static_assert(JW_MAX_DEPTH <= 32, "one bit per open container in a uint32_t");
+
 /* The bit of the innermost open container (depth ≥ 1). */
 static uint32_t top_bit(const struct json_writer *w)
 {

@@ -1,6 +1,7 @@
 /*
- * json_writer.h — writes one JSON value into a buf: every answer, request body
- * and JSON line the program produces goes through it.
+ * json_writer.h — writes one JSON value into a buf: every JSON answer, push
+ * body and export the program composes goes through it (json.h's json_text
+ * only serialises documents it parsed).
  *
  * The writer puts the commas and colons and tracks the nesting, so producers
  * only say what comes next (an object, a key, a string…).  Output is compact
