@@ -11,14 +11,41 @@ import json
 import pathlib
 import re
 import subprocess
+import urllib.parse
 
 import pytest
 
-from conftest import ADMIN_TOKEN, BIN, ROOT, Server
+from conftest import ADMIN_TOKEN, BIN, MONARC_UA, ROOT, RawConnection, Server, http_bytes
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 ROUTES_BIN = pathlib.Path(BIN).with_name("stats-routes")
 EXAMPLE_UUID = "6f1c2b4e-8d3a-4f5b-9e7c-1a2b3c4d5e6f"
+
+
+# Validates instances against schemas of the document with Ajv (JSON Schema 2020-12, as
+# OpenAPI 3.1): argv[1] the document, stdin [[schema, instance], …]; prints one error list each.
+AJV_CHECK = """
+const Ajv = require('ajv/dist/2020');
+const doc = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
+const ajv = new Ajv({strict: false, validateFormats: false, allErrors: true});
+ajv.addSchema({$id: 'doc', components: doc.components});
+const pairs = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const out = pairs.map(([schema, instance]) => {
+  const validate = ajv.compile({$ref: 'doc#/components/schemas/' + schema});
+  return validate(instance) ? [] : validate.errors.map(e => e.instancePath + ' ' + e.message);
+});
+console.log(JSON.stringify(out));
+"""
+
+
+def schema_errors(document, pairs, tmp_path):
+    """For each (schema name, instance): the ways the instance breaks the schema."""
+    path = tmp_path / "document.json"
+    path.write_text(json.dumps(document))
+    proc = subprocess.run(["node", "-e", AJV_CHECK, str(path)], cwd=ROOT, input=json.dumps(pairs),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
 
 
 def normalise(pattern):
@@ -125,6 +152,119 @@ def test_operations_are_complete(document):
                 if code.startswith(("4", "5")):
                     assert media["schema"] == {"$ref": "#/components/schemas/Error"}, (where, code)
                     assert "message" in media["example"], (where, code)
+
+
+def test_no_request_body_on_get_or_head(document):
+    """Swagger UI ("Try it out") and browsers cannot send a body on a GET: parameters
+    of the GETs are query parameters (MONARC's JSON body is described by a schema)."""
+    for method, path, op, _ in operations(document):
+        if method in ("GET", "HEAD"):
+            assert "requestBody" not in op, f"{method} {path} declares a request body"
+
+
+def resolve(document, schema):
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].split("/")[-1]]
+    return schema
+
+
+def query_value(document, param):
+    """A valid value of a documented query parameter, as query-string text."""
+    if "example" in param:
+        return str(param["example"])
+    schema = resolve(document, param["schema"])
+    if "enum" in schema:
+        return str(schema["enum"][0])
+    if schema.get("format") == "date":
+        return "2026-03-09"
+    if schema.get("format") == "uuid" or "UUID" in schema.get("description", ""):
+        return EXAMPLE_UUID
+    if schema.get("type") == "integer":
+        return "1"
+    if param["name"] == "processor_params":
+        return "{}"
+    raise AssertionError(f"no test value for query parameter {param['name']}: {schema}")
+
+
+def query_operations(document):
+    for method, path, op, item in operations(document):
+        params = [p for p in item.get("parameters", []) + op.get("parameters", [])
+                  if p["in"] == "query"]
+        if params:
+            yield method, path, params
+
+
+def test_every_documented_query_parameter_works_in_the_query_string(server, document):
+    """Each query parameter, sent alone in the query string (with the ones an
+    operation needs), is read there: a valid value is answered 200 and a wrong
+    one 400 — so "Try it out" works on every GET without a body."""
+    admin = server.client(ADMIN_TOKEN)
+    checked = 0
+    for method, path, params in query_operations(document):
+        needed = {p["name"]: query_value(document, p) for p in params if "example" in p}
+        for param in params:
+            valid = dict(needed, **{param["name"]: query_value(document, param)})
+            url = path.replace("{}", EXAMPLE_UUID) + "?" + urllib.parse.urlencode(valid)
+            r = admin.request(method, url)
+            assert r.status == 200, (method, url, r)
+            wrong = dict(needed, **{param["name"]: "not valid!"})
+            url = path.replace("{}", EXAMPLE_UUID) + "?" + urllib.parse.urlencode(wrong)
+            r = admin.request(method, url)
+            assert r.status == 400, (method, url, r)
+            checked += 1
+    assert checked >= 16
+
+
+def test_monarc_json_body_on_get_matches_its_schema(server, document, tmp_path):
+    """MONARC's GET-with-body still works, and the body schemas admit every form the
+    server takes (strings for flags and numbers, a comma list for anrs, …)."""
+    admin = server.client(ADMIN_TOKEN)
+    schemas = document["components"]["schemas"]
+    list_body = {"type": "risk", "anrs": f"{EXAMPLE_UUID},{EXAMPLE_UUID}", "get_last": "yes",
+                 "group_by_anr": 1, "offset": "0", "limit": 5, "date_from": None}
+    processed_body = {"type": "risk", "processor": "risk_averages_on_date",
+                      "processor_params": '{"risks_type":"informational"}', "anrs": [EXAMPLE_UUID],
+                      "local_stats_only": "0"}
+    for path, body, schema in (("/api/v1/stats/", list_body, "StatsListBody"),
+                               ("/api/v1/stats/processed/", processed_body, "ProcessedStatsBody")):
+        assert admin.get(path, body).status == 200, (path, body)
+        assert schema_errors(document, [[schema, body]], tmp_path) == [[]], (schema, body)
+        for example in schemas[schema]["examples"]:
+            assert admin.get(path, example).status == 200, (path, example)
+    wrong = [["StatsListBody", {"type": "risk", "get_last": "maybe"}],
+             ["StatsListBody", {"type": "risk", "limit": -1}],
+             ["ProcessedStatsBody", {"type": "risk", "processor": "risk_averages_on_date",
+                                     "processor_params": [1]}],
+             ["ProcessedStatsBody", {"type": "risk", "color": "red"}]]
+    paths = {"StatsListBody": "/api/v1/stats/", "ProcessedStatsBody": "/api/v1/stats/processed/"}
+    for (schema, body), errors in zip(wrong, schema_errors(document, wrong, tmp_path)):
+        assert errors, (schema, body, "admitted by the schema")
+        assert admin.get(paths[schema], body).status == 400, (schema, body)
+
+
+def status_of_raw(server, method, path, headers, body=b""):
+    conn = RawConnection(server.port)
+    try:
+        conn.send(http_bytes(method, path, headers, body))
+        return conn.read_response()[0]
+    finally:
+        conn.close()
+
+
+def test_statuses_the_server_gives_are_documented(server, document):
+    """413 (a declared body over MAX_BODY_SIZE) and 431 (headers over 16 KiB) can
+    come from every route; 415 (a body that is not JSON) from those that read one."""
+    base = {"User-Agent": MONARC_UA, "X-API-KEY": ADMIN_TOKEN}
+    for method, path, op, _ in operations(document):
+        url = path.replace("{}", EXAMPLE_UUID)
+        where = f"{method} {path}"
+        status = status_of_raw(server, method, url, dict(base, **{"Content-Length": str(1 << 40)}))
+        assert status == 413 and "413" in op["responses"], (where, status)
+        status = status_of_raw(server, method, url, dict(base, **{"X-Padding": "p" * 17000}))
+        assert status == 431 and "431" in op["responses"], (where, status)
+        status = status_of_raw(server, method, url, dict(base, **{"Content-Type": "text/plain"}),
+                               b"type=risk")
+        assert status != 415 or "415" in op["responses"], (where, status)
 
 
 def test_authenticated_operations_list_401_and_403(document):
