@@ -103,6 +103,7 @@ static const struct key keys[] = {
     {"SECURITY_TXT_EXPIRES", KIND_DATETIME, CFG(security_txt_expires), EMPTY_UNSETS, 0, 0},
     {"MAX_PAGE_SIZE", KIND_INT64, CFG(max_page_size), 0, 1, INT64_MAX},
     {"METRICS_ALLOW", KIND_METRICS, CFG(metrics_allow), 0, 0, 0},
+    {"MIN_ORGANISATIONS", KIND_INT, CFG(min_organisations), 0, 1, 1000000},
     {"MAP_TILES_URL", KIND_URL, CFG(map_tiles_url), EMPTY_UNSETS, 0, 0},
     {"REMOTE_TIMEOUT", KIND_INT, CFG(remote_timeout), 0, 1, INT_MAX},
     {"REMOTE_RETRIES", KIND_INT, CFG(remote_retries), 0, 1, INT_MAX},
@@ -792,6 +793,7 @@ void config_defaults(struct config *c)
         .remote_timeout = 30,
         .remote_retries = 5,
         .auth_failures_per_minute = 30,
+        .min_organisations = 3,
     };
 }
 

@@ -46,6 +46,8 @@ struct config {
     int remote_timeout;         /* seconds */
     int remote_retries;
     char *remote_ca_file;       /* NULL if unset */
+    int min_organisations;      /* MIN_ORGANISATIONS, default 3: the privacy floor of public
+                                   figures (docs/privacy.md); 1 = the original's behaviour */
     int auth_failures_per_minute; /* AUTH_FAILURES_PER_MINUTE (not in the original): failed
                                      X-API-KEY checks allowed per client address, 0 = no limit */
 };

@@ -251,8 +251,10 @@ static void page_help(struct request *req)
 static void page_map(struct request *req)
 {
     const char *tiles = req->cfg->map_tiles_url;
-    struct web_var vars[] = {{"tiles_url", tiles ? tiles : ""}};
-    web_page(req, "map", vars, 1);
+    char min_organisations[16];
+    snprintf(min_organisations, sizeof min_organisations, "%d", req->cfg->min_organisations);
+    struct web_var vars[] = {{"tiles_url", tiles ? tiles : ""}, {"min_organisations", min_organisations}};
+    web_page(req, "map", vars, 2);
 }
 
 static void page_about(struct request *req)

@@ -42,6 +42,9 @@ export async function startServer(extraEnv = {}) {
     PORT: '0',
     THREADS: '2',
     TZ: 'UTC',
+    // The pages are checked on two sharing clients: without the privacy floor
+    // (1 = the original's behaviour) unless a test sets it (map.test.mjs does).
+    MIN_ORGANISATIONS: '1',
     ...Object.fromEntries(['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']
       .filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
     ...extraEnv,

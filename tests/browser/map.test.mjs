@@ -1,7 +1,9 @@
 // map.test.mjs — the /map/ page in headless Chromium: the country outlines
 // shipped with the service are drawn with no request off 127.0.0.1, one
-// marker per sharing client with a position, popups and the table naming
-// their most frequent threat and vulnerability in the reader's language.
+// marker per area of sharing clients with a position (each client alone
+// without the privacy floor; none below it), its number of organisations,
+// popups and the table naming their most frequent threat and vulnerability in
+// the reader's language.
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
@@ -42,11 +44,13 @@ for (const lang of ['en', 'fr']) {
     assert.equal(await page.getAttribute('#map', 'data-state'), 'ready');
     assert.ok(Number(await page.getAttribute('#map', 'data-outlines')) > 100, 'country outlines drawn');
     assert.equal(await page.locator('.client-marker').count(), clients.length);
+    assert.deepEqual(await page.$$eval('.client-marker', (ms) => ms.map((m) => m.textContent)), ['1', '1']);
     const rows = await page.$$eval('#map-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
     assert.equal(rows.length, clients.length);
     clients.forEach((client, i) => {
-      assert.ok(rows[i][1].startsWith(labelFor(client.max_threat_labels, lang, client.max_threat[1])), rows[i][1]);
-      assert.ok(rows[i][2].startsWith(labelFor(client.max_vulnerability_labels, lang, client.max_vulnerability[1])), rows[i][2]);
+      assert.equal(rows[i][1], '1');
+      assert.ok(rows[i][2].startsWith(labelFor(client.max_threat_labels, lang, client.max_threat[1])), rows[i][2]);
+      assert.ok(rows[i][3].startsWith(labelFor(client.max_vulnerability_labels, lang, client.max_vulnerability[1])), rows[i][3]);
     });
     // Keyboard: a marker takes the focus and opens its popup with Enter.
     await page.locator('.client-marker').first().focus();
@@ -56,6 +60,26 @@ for (const lang of ['en', 'fr']) {
     assertClean(assert, browser.watch);
   });
 }
+
+test('below the privacy floor no marker and no row, and the page says why', async () => {
+  const floored = await startServer({MIN_ORGANISATIONS: '3'});
+  const other = await openBrowser();
+  try {
+    await loadData(floored);
+    assert.deepEqual(await (await fetch(floored.url + '/map/clients.json')).json(), []);
+    const page = await other.page();
+    await page.goto(floored.url + '/map/?lang=en');
+    await page.waitForFunction(() => document.getElementById('map').dataset.state === 'empty');
+    assert.equal(await page.locator('.client-marker').count(), 0);
+    assert.equal(await page.locator('#map-table tbody tr').count(), 0);
+    assert.match(await page.locator('#map-empty').textContent(), /Not enough organisations/);
+    assert.match(await page.locator('.lead').textContent(), /fewer than 3 of them/);
+    assertClean(assert, other.watch);
+  } finally {
+    await other.close();
+    await floored.stop();
+  }
+});
 
 test('online tiles only when MAP_TILES_URL is set, and then only from there', async () => {
   const tiled = await startServer({MAP_TILES_URL: 'https://{s}.tiles.example.net/{z}/{x}/{y}.png'});

@@ -1,6 +1,9 @@
-"""/map/clients.json (docs/api.md §Public JSON): per client with coordinates, sharing
-and threat and vulnerability stats, its top threat and vulnerability by mean
-count over the latest stats of each of its analyses; nothing private.
+"""/map/clients.json (docs/api.md §Public JSON, docs/privacy.md): the clients with
+coordinates, sharing and threat and vulnerability stats, grouped into areas of at
+least MIN_ORGANISATIONS of them; per area, its top threat and vulnerability by mean
+count over the latest stats of each analysis, among the objects enough of its
+clients name; nothing private.  With MIN_ORGANISATIONS=1 (the servers' default
+here, conftest.py) every client is its own area, as in the original.
 """
 import uuid
 
@@ -70,7 +73,8 @@ def test_markers(fresh):
     assert len(markers) == 1, markers
     m = markers[0]
     assert list(m) == ["latitude", "longitude", "max_threat", "max_vulnerability", "max_threat_labels",
-                       "max_vulnerability_labels"]
+                       "max_vulnerability_labels", "organisations"]
+    assert m["organisations"] == 1
     assert (m["latitude"], m["longitude"]) == (49.61, 6.13)
     assert m["max_threat"] == [6.0, T1]
     # Labels of T1's most recent occurrence among those stats (anr1, 2026-05-02).
@@ -94,3 +98,65 @@ def test_markers(fresh):
     again = fresh.client(token=None, user_agent=None).get("/map/clients.json",
                                                           headers={"If-None-Match": r.header("ETag")})
     assert again.status == 304
+
+
+@pytest.fixture(params=BACKENDS)
+def floor3(request, tmp_path):
+    srv = Server(request.param, tmp_path, extra_env={"MIN_ORGANISATIONS": None})  # the default: 3
+    yield srv
+    srv.stop()
+
+
+def test_areas_hold_at_least_the_floor(floor3):
+    # Luxembourg: two organisations close together, then a third in Metz.
+    a, a_obj = floor3.new_client()
+    b, b_obj = floor3.new_client()
+    # T1 named by all, T2 by a alone with the highest count, T3 by a and b.
+    upload(a, str(uuid.uuid4()), "2026-05-01", objects((T1, "one", 2), (T2, "two", 90), (T3, "three", 50)),
+           objects((V1, "v1", 4), (V2, "v2", 1)))
+    upload(b, str(uuid.uuid4()), "2026-05-01", objects((T1, "one", 4), (T3, "three", 50)),
+           objects((V1, "v1", 2), (V2, "v2", 1)))
+    place(floor3, a_obj["uuid"], 49.61, 6.13)
+    place(floor3, b_obj["uuid"], 49.62, 6.14)
+    # Two organisations: no area, nothing about them.
+    r = get_map(floor3)
+    assert r.json == []
+    etag = r.header("ETag")
+
+    c, c_obj = floor3.new_client()
+    anr_c = str(uuid.uuid4())
+    upload(c, anr_c, "2026-05-02", objects((T1, "one c", 6)), objects((V2, "v2 c", 10)))
+    place(floor3, c_obj["uuid"], 49.12, 6.18)
+    # A fourth, alone on another continent: in no area.
+    d, d_obj = floor3.new_client()
+    upload(d, str(uuid.uuid4()), "2026-05-02", objects((T2, "two", 1000)), objects((V1, "v1", 1000)))
+    place(floor3, d_obj["uuid"], -33.9, 18.4)
+
+    r = get_map(floor3)
+    assert r.header("ETag") != etag
+    assert len(r.json) == 1, r.json
+    area = r.json[0]
+    assert area["organisations"] == 3
+    # The mean position, to 0.01°: (49.61 + 49.62 + 49.12) / 3, (6.13 + 6.14 + 6.18) / 3.
+    assert (area["latitude"], area["longitude"]) == (49.45, 6.15)
+    # Only T1 is named by 3 organisations: (2 + 4 + 6) / 3.  T2 (90, one organisation) and
+    # T3 (two) are left out.  Its labels: those of the organisation with the highest mean (c).
+    assert area["max_threat"] == [4.0, T1]
+    assert area["max_threat_labels"]["label2"] == "en one c"
+    # V2 is named by all three: (1 + 1 + 10) / 3 = 4; V1 by a and b only.
+    assert area["max_vulnerability"] == [4.0, V2]
+    body = r.body.decode()
+    for secret in ("-33.9", "18.4", "49.61", "6.13", a_obj["uuid"], c_obj["name"], anr_c):
+        assert secret not in body
+
+
+def test_area_without_an_object_named_by_enough(floor3):
+    specs = [((T1, "one", 1),), ((T2, "two", 1),), ((T3, "three", 1),)]
+    for i, threats in enumerate(specs):
+        cl, obj = floor3.new_client()
+        upload(cl, str(uuid.uuid4()), "2026-05-01", objects(*threats), objects((V1, "v1", i + 1)))
+        place(floor3, obj["uuid"], 10 + i * 0.01, 20)
+    [area] = get_map(floor3).json
+    assert area["organisations"] == 3
+    assert area["max_threat"] is None and area["max_threat_labels"] is None
+    assert area["max_vulnerability"] == [2.0, V1]

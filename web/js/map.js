@@ -1,6 +1,7 @@
 /*
- * map.js — the /map/ page: one marker per client that shared its position
- * (/map/clients.json), with its most frequent threat and vulnerability, on
+ * map.js — the /map/ page: one marker per area of organisations that shared
+ * their position (/map/clients.json: at least MIN_ORGANISATIONS of them, the
+ * count on the marker), with their most frequent threat and vulnerability, on
  * country outlines shipped with the service (world-atlas, drawn offline);
  * online tiles only when the operator set MAP_TILES_URL.  The table under the
  * map says the same for readers who do not use the map.
@@ -43,23 +44,24 @@
     outlines.addData(topojson.feature(world, world.objects.countries));
   }
 
-  function position(client) {
-    return S.formatNumber(client.latitude) + ', ' + S.formatNumber(client.longitude);
+  function position(area) {
+    return S.formatNumber(area.latitude) + ', ' + S.formatNumber(area.longitude);
   }
 
-  /* "<label> (<mean count> on average)" for a [count, uuid] pair and its labels. */
+  /* "<label> (<mean count> on average)" for a [count, uuid] pair and its labels;
+   * null when no object is named by enough of the area's organisations. */
   function describe(pair, labels) {
     if (!pair) {
-      return '';
+      return t('map.too_few');
     }
     return S.objectLabel(labels, pair[1]) + ' (' + t('map.occurrences', {count: S.formatNumber(pair[0])}) + ')';
   }
 
-  function popup(client) {
+  function popup(area) {
     const box = document.createElement('div');
     box.className = 'map-popup';
-    for (const [title, text] of [[t('map.threat'), describe(client.max_threat, client.max_threat_labels)],
-                                 [t('map.vulnerability'), describe(client.max_vulnerability, client.max_vulnerability_labels)]]) {
+    for (const [title, text] of [[t('map.threat'), describe(area.max_threat, area.max_threat_labels)],
+                                 [t('map.vulnerability'), describe(area.max_vulnerability, area.max_vulnerability_labels)]]) {
       const heading = document.createElement('strong');
       heading.textContent = title;
       const line = document.createElement('p');
@@ -69,19 +71,27 @@
     return box;
   }
 
-  function addClients(clients) {
-    const icon = L.divIcon({className: 'client-marker', iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -8]});
+  /* A round marker showing the area's number of organisations. */
+  function areaIcon(area) {
+    const count = document.createElement('span');
+    count.textContent = S.formatNumber(area.organisations);
+    return L.divIcon({className: 'client-marker', html: count, iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12]});
+  }
+
+  function addClients(areas) {
     const bounds = [];
-    for (const client of clients) {
-      const where = [client.latitude, client.longitude];
-      L.marker(where, {icon, title: t('map.marker', {position: position(client)}), alt: t('map.marker', {position: position(client)}), keyboard: true})
-        .bindPopup(popup(client))
+    for (const area of areas) {
+      const where = [area.latitude, area.longitude];
+      const name = t('map.marker', {count: S.formatNumber(area.organisations), position: position(area)});
+      L.marker(where, {icon: areaIcon(area), title: name, alt: name, keyboard: true})
+        .bindPopup(popup(area))
         .addTo(map);
       bounds.push(where);
       const row = tableBody.insertRow();
-      row.insertCell().textContent = position(client);
-      row.insertCell().textContent = describe(client.max_threat, client.max_threat_labels);
-      row.insertCell().textContent = describe(client.max_vulnerability, client.max_vulnerability_labels);
+      row.insertCell().textContent = position(area);
+      row.insertCell().textContent = S.formatNumber(area.organisations);
+      row.insertCell().textContent = describe(area.max_threat, area.max_threat_labels);
+      row.insertCell().textContent = describe(area.max_vulnerability, area.max_vulnerability_labels);
     }
     if (bounds.length) {
       map.fitBounds(bounds, {padding: [40, 40], maxZoom: 7});
