@@ -173,8 +173,8 @@ enum store_rc stats_row_insert(struct store *s, int64_t client_id, const struct 
 enum store_rc store_require_client(struct store *s, int64_t client_id);
 
 /*
- * stats_rows.c: a SELECT being assembled from a stats_filter, shared with
- * facts.c.  Conditions name the columns client_id, type, anr and date, so they
+ * query.c: a SELECT being assembled from a stats_filter, shared by
+ * stats_rows.c and the facts.  Conditions name the columns client_id, type, anr and date, so they
  * apply to any table (or single-table subquery) that has them.
  */
 struct query {

@@ -1,11 +1,7 @@
 /*
  * stats_rows.c — the stats table: batch upsert, filtered listing, deletion, counts.
  *
- * Listing builds its SQL from the filter: which conditions are present changes
- * the text (so each shape is prepared once per connection and reused), the
- * values are always bound.  A set of several ANRs is bound as one parameter
- * (a JSON array for SQLite's json_each, an array for PostgreSQL's ANY), so the
- * statement does not depend on how many there are.
+ * Listing builds its SQL from the filter with the query builder (query.c).
  *
  * get_last keeps, per (client, ANR), the row with the latest date (ties: the
  * highest id, i.e. the last stored), and orders those rows by the ANR's first
@@ -250,55 +246,6 @@ out:
 
 /* --- listing --- */
 
-/* A SELECT being assembled (struct query, backend.h): its text, its bound
- * values, the storage they borrow. */
-
-void query_bind(struct query *q, struct sql_value v)
-{
-    q->params[q->n++] = v; /* a filter has fewer conditions than SQL_MAX_PARAMS */
-}
-
-/* Adds a condition without parameter. */
-void query_where_plain(struct query *q, const char *condition)
-{
-    buf_puts(&q->sql, q->has_where ? " AND " : " WHERE ");
-    buf_puts(&q->sql, condition);
-    q->has_where = true;
-}
-
-void query_where(struct query *q, const char *condition, struct sql_value v)
-{
-    query_where_plain(q, condition);
-    query_bind(q, v);
-}
-
-void query_add_filters(struct store *s, struct query *q, const struct stats_filter *f)
-{
-    size_t n_anrs = f->anrs ? f->n_anrs : 0;
-    if (f->client_id)
-        query_where(q, "client_id = ?", sql_int(f->client_id));
-    if (f->has_type)
-        query_where(q, "type = ?", sql_int(f->type));
-    if (f->local_only && f->sharing_only)
-        query_where_plain(q, "client_id IN (SELECT id FROM clients WHERE local AND is_sharing_enabled)");
-    else if (f->local_only)
-        query_where_plain(q, "client_id IN (SELECT id FROM clients WHERE local)");
-    else if (f->sharing_only)
-        query_where_plain(q, "client_id IN (SELECT id FROM clients WHERE is_sharing_enabled)");
-    if (n_anrs == 1) {
-        query_where(q, "anr = ?", sql_text(f->anrs[0]));
-    } else if (n_anrs > 1) {
-        s->ops->encode_set(&q->anr_set, f->anrs, n_anrs);
-        query_where(q, s->ops->anr_in_set, sql_text(q->anr_set.data));
-    }
-    if (f->get_last)
-        return;
-    if (f->date_from[0])
-        query_where(q, "date >= ?", sql_text(f->date_from));
-    if (f->date_to[0])
-        query_where(q, "date <= ?", sql_text(f->date_to));
-}
-
 static void build_rows_query(struct store *s, struct query *q, const struct stats_filter *f)
 {
     if (f->get_last) {
@@ -332,12 +279,6 @@ static void build_count_query(struct store *s, struct query *q, const struct sta
         buf_puts(&q->sql, "SELECT COUNT(*) FROM stats");
         query_add_filters(s, q, f);
     }
-}
-
-void query_free(struct query *q)
-{
-    buf_free(&q->sql);
-    buf_free(&q->anr_set);
 }
 
 void stats_row_read(struct store *s, struct stats_row *r)
