@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
 import {
-  GENERATED_THREAT, assertClean, cardState, chartData, download, labelFor, loadData, openBrowser, parseCsv,
+  GENERATED_THREAT, assertClean, cardState, daysAgo, download, labelFor, loadData, openBrowser, parseCsv,
   requireStatsEndpoints, startServer,
 } from './harness.mjs';
 import {objectAverages, riskAveragesOnDate, selectStats} from './expected.mjs';
@@ -37,6 +37,33 @@ function assertClose(actual, expected, what) {
   });
 }
 
+/*
+ * The lines of the chart on a canvas, on its time axis (x: day numbers):
+ * labels, the sorted dates of every point; each dataset's values aligned on
+ * them (null where the line has no point), its colour and its points' x pixels.
+ */
+async function lineData(page, canvasSelector) {
+  return page.$eval(canvasSelector, (canvas) => {
+    const chart = window.Chart.getChart(canvas);
+    const date = (day) => new Date(day * 86400000).toISOString().slice(0, 10);
+    const days = Array.from(new Set(chart.data.datasets.flatMap((d) => d.data.map((p) => p.x)))).sort((a, b) => a - b);
+    return {
+      labels: days.map(date),
+      xType: chart.options.scales.x.type,
+      datasets: chart.data.datasets.map((d, i) => ({
+        label: d.label,
+        colour: d.borderColor,
+        dates: d.data.map((p) => date(p.x)),
+        pixels: chart.getDatasetMeta(i).data.map((point) => point.x),
+        data: days.map((day) => {
+          const point = d.data.find((p) => p.x === day);
+          return point ? point.y : null;
+        }),
+      })),
+    };
+  });
+}
+
 /* The datasets the page must draw for the chosen objects: one value per date of the union. */
 function expectedLines(objects, metric) {
   const dates = Array.from(new Set(objects.flatMap((o) => o.values.map((v) => v.date)))).sort();
@@ -53,11 +80,11 @@ test('threats over time: the five highest by default, metric and choice', async 
   const objects = objectAverages(selectStats(clients, 'threat', '180'));
   const ranked = objects.slice().sort((a, b) => b.averages.averageRate - a.averages.averageRate || a.object.localeCompare(b.object));
   const chosen = ranked.slice(0, 5);
-  let chart = await chartData(page, '#evolution-threats-chart');
+  let chart = await lineData(page, '#evolution-threats-chart');
   const byName = (list) => list.slice().sort((a, b) => labelFor(a.labels, 'en').localeCompare(labelFor(b.labels, 'en'), 'en'));
   const check = async (list, metric) => {
     const want = expectedLines(byName(list), metric);
-    chart = await chartData(page, '#evolution-threats-chart');
+    chart = await lineData(page, '#evolution-threats-chart');
     assert.deepEqual(chart.labels, want.dates);
     assert.deepEqual(chart.datasets.map((d) => d.label), byName(list).map((o) => labelFor(o.labels, 'en')));
     chart.datasets.forEach((d, i) => assertClose(d.data, want.lines[i], `${metric} ${d.label}`));
@@ -71,9 +98,18 @@ test('threats over time: the five highest by default, metric and choice', async 
   for (const o of chosen.filter((x) => x.object !== GENERATED_THREAT)) {
     await page.uncheck(`[data-chart="evolution-threats"] input[value="${o.object}"]`);
   }
-  await check(objects.filter((o) => o.object === GENERATED_THREAT), 'averageRate');
+  const generatedOnly = objects.filter((o) => o.object === GENERATED_THREAT);
+  await check(generatedOnly, 'averageRate');
+  // The reader's pick stays when the metric changes.
   await page.selectOption('#evolution-threats-metric', 'count');
+  await check(generatedOnly, 'count');
+  // Nothing ticked: a message instead of a chart; then the five highest by occurrence.
+  await page.uncheck(`[data-chart="evolution-threats"] input[value="${GENERATED_THREAT}"]`);
+  assert.equal(await page.getAttribute('[data-chart="evolution-threats"]', 'data-state'), 'empty');
   const byCount = objects.slice().sort((a, b) => b.averages.count - a.averages.count || a.object.localeCompare(b.object)).slice(0, 5);
+  for (const o of byCount) {
+    await page.check(`[data-chart="evolution-threats"] input[value="${o.object}"]`);
+  }
   await check(byCount, 'count');
 
   const rows = parseCsv((await download(page, page.locator('[data-chart="evolution-threats"] [data-export="csv"]'))).bytes);
@@ -86,7 +122,7 @@ test('threats over time: the five highest by default, metric and choice', async 
   // A shorter period leaves out the older dates.
   await page.selectOption('#period', '30');
   assert.equal(await cardState(page, 'evolution-threats'), 'ready');
-  chart = await chartData(page, '#evolution-threats-chart');
+  chart = await lineData(page, '#evolution-threats-chart');
   const recent = objectAverages(selectStats(clients, 'threat', '30'));
   const dates = Array.from(new Set(recent.flatMap((o) => o.values.map((v) => v.date)))).sort();
   assert.ok(chart.labels.every((d) => dates.includes(d)));
@@ -98,7 +134,7 @@ test('vulnerabilities over time', async () => {
   await page.goto(server.url + '/evolution');
   assert.equal(await cardState(page, 'evolution-vulnerabilities'), 'ready');
   const objects = objectAverages(selectStats(clients, 'vulnerability', '180'));
-  const chart = await chartData(page, '#evolution-vulnerabilities-chart');
+  const chart = await lineData(page, '#evolution-vulnerabilities-chart');
   assert.equal(chart.datasets.length, Math.min(5, objects.length));
   assert.ok(chart.datasets.some((d) => d.label === 'Generated vulnerability'));
   const png = await download(page, page.locator('[data-chart="evolution-vulnerabilities"] [data-export="png"]'));
@@ -115,7 +151,7 @@ test('risk levels over time, by kind and state', async () => {
     await page.selectOption('#evolution-risks-kind', kind);
     await page.selectOption('#evolution-risks-state', state);
     const want = riskAveragesOnDate(stats, state, kind);
-    const chart = await chartData(page, '#evolution-risks-chart');
+    const chart = await lineData(page, '#evolution-risks-chart');
     assert.deepEqual(chart.labels, want['Low risks'].map((v) => v.date));
     assert.deepEqual(chart.datasets.map((d) => d.label), ['Low risks', 'Medium risks', 'High risks']);
     ['Low risks', 'Medium risks', 'High risks'].forEach((level, i) =>
@@ -124,5 +160,102 @@ test('risk levels over time, by kind and state', async () => {
   const rows = parseCsv((await download(page, page.locator('[data-chart="evolution-risks"] [data-export="csv"]'))).bytes);
   assert.deepEqual(rows[0], ['date', 'Low risks', 'Medium risks', 'High risks']);
   assert.equal(rows.length - 1, riskAveragesOnDate(stats, 'residual', 'informational')['Low risks'].length);
+  assertClean(assert, browser.watch);
+});
+
+/* The label of the first unticked choice listed before a ticked one: ticking
+ * it puts a line before others in the legend. */
+async function uncheckedBeforeChecked(page, kind) {
+  return page.$$eval(`[data-chart="evolution-${kind}"] .object-list input`, (inputs) => {
+    const firstChecked = inputs.findIndex((i) => i.checked);
+    const lastChecked = inputs.map((i) => i.checked).lastIndexOf(true);
+    const candidate = inputs.find((i, n) => !i.checked && n < lastChecked && (n < firstChecked || n > firstChecked));
+    return candidate ? candidate.value : null;
+  });
+}
+
+test('a line keeps its colour when more are ticked, and in every language', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/evolution');
+  assert.equal(await cardState(page, 'evolution-threats'), 'ready');
+  const coloursOf = (chart) => Object.fromEntries(chart.datasets.map((d) => [d.label, d.colour]));
+  const before = coloursOf(await lineData(page, '#evolution-threats-chart'));
+  assert.equal(new Set(Object.values(before)).size, Object.keys(before).length, 'the lines have distinct colours');
+  const extra = await uncheckedBeforeChecked(page, 'threats');
+  assert.ok(extra, 'a choice listed before a ticked one');
+  await page.click('[data-chart="evolution-threats"] summary');
+  await page.check(`[data-chart="evolution-threats"] input[value="${extra}"]`);
+  const after = coloursOf(await lineData(page, '#evolution-threats-chart'));
+  assert.equal(Object.keys(after).length, Object.keys(before).length + 1);
+  for (const [label, colour] of Object.entries(before)) {
+    assert.equal(after[label], colour, `${label} kept its colour`);
+  }
+  // "Generated threat" has only an English name: the same line in French, the same colour.
+  await page.goto(server.url + '/evolution?lang=fr');
+  assert.equal(await cardState(page, 'evolution-threats'), 'ready');
+  const french = coloursOf(await lineData(page, '#evolution-threats-chart'));
+  assert.equal(french['Generated threat'], before['Generated threat']);
+  await page.goto(server.url + '/evolution?lang=en');
+  assertClean(assert, browser.watch);
+});
+
+test('the period and the metric keep the picks; dates spaced by time', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/evolution');
+  assert.equal(await cardState(page, 'evolution-threats'), 'ready');
+  await page.click('[data-chart="evolution-threats"] summary');
+  for (const value of await page.$$eval('[data-chart="evolution-threats"] .object-list input:checked', (l) => l.map((i) => i.value))) {
+    if (value !== GENERATED_THREAT) {
+      await page.uncheck(`[data-chart="evolution-threats"] input[value="${value}"]`);
+    }
+  }
+  const only = async () => (await lineData(page, '#evolution-threats-chart')).datasets.map((d) => d.label);
+  assert.deepEqual(await only(), ['Generated threat']);
+  await page.selectOption('#period', '90');
+  assert.equal(await cardState(page, 'evolution-threats'), 'ready');
+  assert.deepEqual(await only(), ['Generated threat']);
+  await page.selectOption('#evolution-threats-metric', 'maxRisk');
+  assert.deepEqual(await only(), ['Generated threat']);
+  assert.equal(await page.isChecked(`[data-chart="evolution-threats"] input[value="${GENERATED_THREAT}"]`), true);
+
+  // Its points (75, 45 and 3 days ago) are spaced by the days between them.
+  const chart = await lineData(page, '#evolution-threats-chart');
+  assert.equal(chart.xType, 'linear');
+  const [line] = chart.datasets;
+  assert.deepEqual(line.dates, [daysAgo(75), daysAgo(45), daysAgo(3)]);
+  const ratio = (line.pixels[1] - line.pixels[0]) / (line.pixels[2] - line.pixels[1]);
+  assert.ok(Math.abs(ratio - 30 / 42) < 0.02, `gaps of 30 and 42 days drawn in the ratio ${ratio}`);
+  // The axis reads as dates.
+  const ticks = await page.$eval('#evolution-threats-chart', (canvas) => window.Chart.getChart(canvas).scales.x.ticks.map((tk) => tk.label));
+  assert.ok(ticks.length >= 2 && ticks.every((label) => /[A-Za-z]/.test(label) && /\d/.test(label)), ticks.join(' | '));
+  assertClean(assert, browser.watch);
+});
+
+test('the picker filters by name and works with the keyboard', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/evolution?lang=fr');
+  assert.equal(await cardState(page, 'evolution-threats'), 'ready');
+  const card = '[data-chart="evolution-threats"]';
+  const total = await page.locator(`${card} .object-list input`).count();
+  await page.focus(`${card} summary`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'evolution-threats-filter');
+  await page.keyboard.type('ecoute PASSIVE');   // accents and case do not matter
+  const visible = await page.locator(`${card} .object-list .form-check:visible`).allTextContents();
+  assert.deepEqual(visible, ['Écoute passive']);
+  assert.equal(await page.textContent(`${card} .object-filter-status`), `1 sur ${total} affichés`);
+  await page.keyboard.press('Enter');   // does not send the form anywhere
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.nextElementSibling.textContent), 'Écoute passive');
+  const wasChecked = await page.evaluate(() => document.activeElement.checked);
+  await page.keyboard.press('Space');
+  const labels = (await lineData(page, '#evolution-threats-chart')).datasets.map((d) => d.label);
+  assert.equal(labels.includes('Écoute passive'), !wasChecked);
+  await page.focus('#evolution-threats-filter');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator(`${card} .object-list .form-check:visible`).count(), total);
+  assert.equal(page.url(), server.url + '/evolution?lang=fr');
+  await page.goto(server.url + '/evolution?lang=en');
   assertClean(assert, browser.watch);
 });

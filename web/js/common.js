@@ -79,6 +79,41 @@
   const PALETTE = ['#1d4e89', '#e07b00', '#2a9d8f', '#c0392b', '#7b5ea7', '#8c6d31', '#d6609e',
                    '#5a6b7b', '#9fb40f', '#17becf', '#4c78a8', '#f2a541', '#54a24b', '#e45756', '#b279a2'];
 
+  /* The colour of an object (a threat, a vulnerability: its uuid) among those
+   * in `taken`: its hash picks a slot of the palette, the next free one when
+   * another shown object has it.  The same uuid gets the same colour in every
+   * language and whatever else is ticked, collisions aside. */
+  function colourFor(key, taken) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) {
+      hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    for (let step = 0; step < PALETTE.length; step++) {
+      const colour = PALETTE[(hash + step) % PALETTE.length];
+      if (!taken || !taken.has(colour)) {
+        return colour;
+      }
+    }
+    return PALETTE[hash % PALETTE.length];
+  }
+
+  /* Dates on a time axis: an ISO day (2026-03-01) as a number of days since
+   * 1970-01-01, and back to a date written in the reader's language. */
+  const DAY_MS = 86400000;
+  const dateFormat = new Intl.DateTimeFormat(lang, {year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC'});
+
+  function dayNumber(isoDate) {
+    return Math.round(Date.parse(isoDate + 'T00:00:00Z') / DAY_MS);
+  }
+
+  function dayDate(day) {
+    return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  function formatDay(day) {
+    return dateFormat.format(new Date(day * DAY_MS));
+  }
+
   /* Draws a white page under every chart, so that a downloaded PNG is not transparent. */
   const whiteBackground = {
     id: 'whiteBackground',
@@ -265,7 +300,8 @@
   }
 
   window.StatsWeb = {
-    prefix, lang, t, objectLabel, formatNumber, shorten, fetchJSON, PALETTE, reducedMotion,
+    prefix, lang, t, objectLabel, formatNumber, shorten, fetchJSON, PALETTE, colourFor, reducedMotion,
+    dayNumber, dayDate, formatDay,
     ChartCard, guarded, csvBlob, download,
   };
 }());

@@ -13,7 +13,7 @@
   const LEVELS = [['Low risks', 'level.low', '#2a9d8f'], ['Medium risks', 'level.medium', '#e07b00'],
                   ['High risks', 'level.high', '#c0392b']];
 
-  /* Every date of the lists, sorted: the x axis. */
+  /* Every date of the lists, sorted. */
   function allDates(lists) {
     const dates = new Set();
     for (const list of lists) {
@@ -24,37 +24,71 @@
     return Array.from(dates).sort();
   }
 
-  function lineOptions(yTitle) {
+  /* Lines over a time axis: x is a day number (S.dayNumber), so that dates
+   * are spaced by the time between them, and written as dates. */
+  function lineOptions(yTitle, dates) {
+    const first = S.dayNumber(dates[0]);
+    const last = S.dayNumber(dates[dates.length - 1]);
     return {
       interaction: {mode: 'nearest', intersect: false},
       plugins: {
         legend: {position: 'bottom', labels: {boxWidth: 12}},
-        tooltip: {callbacks: {label: (item) => item.dataset.label + ': ' + S.formatNumber(item.raw)}},
+        tooltip: {callbacks: {
+          title: (items) => (items.length ? S.formatDay(items[0].parsed.x) : ''),
+          label: (item) => item.dataset.label + ': ' + S.formatNumber(item.parsed.y),
+        }},
       },
-      scales: {y: {beginAtZero: true, title: {display: true, text: yTitle}}},
-      spanGaps: true,
+      scales: {
+        x: {type: 'linear', min: first === last ? first - 1 : first, max: first === last ? last + 1 : last,
+            ticks: {precision: 0, maxRotation: 0, autoSkipPadding: 12, callback: (day) => S.formatDay(day)}},
+        y: {beginAtZero: true, title: {display: true, text: yTitle}},
+      },
     };
+  }
+
+  /* A line of {date, value} points on the time axis. */
+  function line(label, colour, points) {
+    return {label, data: points.map(([date, value]) => ({x: S.dayNumber(date), y: value})),
+            borderColor: colour, backgroundColor: colour, tension: 0.2, pointRadius: 3};
+  }
+
+  /* Text compared without case or accents, for the pickers' filter. */
+  function folded(text) {
+    return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
   }
 
   /* kind: "threats" or "vulnerabilities". */
   function objectsOverTime(kind) {
     const card = new S.ChartCard(document.querySelector('[data-chart="evolution-' + kind + '"]'));
     const list = card.control('objects');
+    const filter = card.element.querySelector('[data-filter]');
+    const filterStatus = card.element.querySelector('.object-filter-status');
+    const pickedCount = card.element.querySelector('.object-picker-count');
     let objects = [];
+    /* The objects the reader ticked (uuids), or null while the default (the
+     * highest by the metric) stands; kept across metrics, and across periods
+     * while one of them is still there. */
+    let picked = null;
+    /* The colour each drawn object has had: it keeps it while it is shown. */
+    const colours = new Map();
 
-    const byName = (a, b) => S.objectLabel(a.labels, a.object).localeCompare(S.objectLabel(b.labels, b.object), S.lang);
+    const name = (o) => S.objectLabel(o.labels, o.object);
+    const byName = (a, b) => name(a).localeCompare(name(b), S.lang);
 
-    /* The ticked objects, by name (the order of the list and of the legend). */
+    /* The objects to draw, by name (the order of the list and of the legend). */
     function chosen() {
-      const checked = new Set(Array.from(list.querySelectorAll('input:checked'), (input) => input.value));
-      return objects.filter((o) => checked.has(o.object)).sort(byName);
+      if (picked) {
+        return objects.filter((o) => picked.has(o.object)).sort(byName);
+      }
+      const metric = card.control('metric').value;
+      return objects.slice()
+        .sort((a, b) => b.averages[metric] - a.averages[metric] || a.object.localeCompare(b.object))
+        .slice(0, DEFAULT_CHOSEN).sort(byName);
     }
 
-    /* One checkbox per object, by name; the DEFAULT_CHOSEN highest by the metric are ticked. */
+    /* One checkbox per object, by name; the chosen ones ticked. */
     function fillChoices() {
-      const metric = card.control('metric').value;
-      const ranked = objects.slice().sort((a, b) => b.averages[metric] - a.averages[metric] || a.object.localeCompare(b.object));
-      const ticked = new Set(ranked.slice(0, DEFAULT_CHOSEN).map((o) => o.object));
+      const ticked = new Set(chosen().map((o) => o.object));
       list.replaceChildren(...objects.slice().sort(byName).map((o, i) => {
         const id = 'evolution-' + kind + '-' + i;
         const wrapper = document.createElement('div');
@@ -68,19 +102,34 @@
         const label = document.createElement('label');
         label.className = 'form-check-label';
         label.htmlFor = id;
-        label.textContent = S.objectLabel(o.labels, o.object);
+        label.textContent = name(o);
+        wrapper.dataset.search = folded(name(o));
         wrapper.append(input, label);
         return wrapper;
       }));
+      applyFilter();
+    }
+
+    /* Hides the choices whose name does not hold every word typed in the filter. */
+    function applyFilter() {
+      const words = folded(filter.value).split(/\s+/).filter(Boolean);
+      let shown = 0;
+      for (const wrapper of list.children) {
+        wrapper.hidden = !words.every((w) => wrapper.dataset.search.includes(w));
+        shown += wrapper.hidden ? 0 : 1;
+      }
+      filterStatus.textContent = words.length ? t('evolution.filter_status', {shown, total: list.children.length}) : '';
     }
 
     function draw() {
       if (!objects.length) {
+        pickedCount.textContent = '';
         card.showEmpty();
         return;
       }
       const metric = card.control('metric').value;
       const shown = chosen();
+      pickedCount.textContent = t('evolution.picked', {count: shown.length});
       if (!shown.length) {
         card.showEmpty(t('evolution.none'));
         return;
@@ -88,29 +137,50 @@
       const dates = allDates(shown.map((o) => o.values));
       const metricName = t(metric === 'averageRate' ? 'metric.averageRate.' + kind : 'metric.' + metric);
       const rows = [['date', 'uuid', 'label', metric]];
-      const datasets = shown.map((o, i) => {
-        const label = S.objectLabel(o.labels, o.object);
-        const byDate = new Map(o.values.map((v) => [v.date, v[metric]]));
-        for (const v of o.values) {
-          rows.push([v.date, o.object, label, v[metric]]);
+      for (const uuid of Array.from(colours.keys())) {
+        if (!shown.some((o) => o.object === uuid)) {
+          colours.delete(uuid);
         }
-        const colour = S.PALETTE[i % S.PALETTE.length];
-        return {label, data: dates.map((d) => (byDate.has(d) ? byDate.get(d) : null)),
-                borderColor: colour, backgroundColor: colour, tension: 0.2, pointRadius: 3};
+      }
+      for (const o of shown.slice().sort((a, b) => a.object.localeCompare(b.object))) {
+        if (!colours.has(o.object)) {
+          colours.set(o.object, S.colourFor(o.object, new Set(colours.values())));
+        }
+      }
+      const datasets = shown.map((o) => {
+        for (const v of o.values) {
+          rows.push([v.date, o.object, name(o), v[metric]]);
+        }
+        return line(name(o), colours.get(o.object), o.values.map((v) => [v.date, v[metric]]));
       });
       rows.splice(1, rows.length - 1, ...rows.slice(1).sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1])));
-      card.show({type: 'line', data: {labels: dates, datasets}, options: lineOptions(metricName)}, rows);
+      card.show({type: 'line', data: {datasets}, options: lineOptions(metricName, dates)}, rows);
     }
 
     card.control('metric').addEventListener('change', () => {
       fillChoices();
       draw();
     });
-    list.addEventListener('change', draw);
+    list.addEventListener('change', () => {
+      picked = new Set(Array.from(list.querySelectorAll('input:checked'), (input) => input.value));
+      draw();
+    });
+    filter.addEventListener('input', applyFilter);
+    filter.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && filter.value) {
+        event.preventDefault();
+        filter.value = '';
+        applyFilter();
+      }
+    });
+    card.element.querySelector('form').addEventListener('submit', (event) => event.preventDefault());
     return () => S.guarded(card, async (isCurrent) => {
       const answer = await S.fetchJSON('/stats/' + kind + '.json', {days: period.value});
       if (isCurrent()) {
         objects = answer;
+        if (picked && picked.size && !objects.some((o) => picked.has(o.object))) {
+          picked = null;   // none of the reader's picks in this period: the default again
+        }
         fillChoices();
         draw();
       }
@@ -133,14 +203,12 @@
         card.showEmpty();
         return;
       }
-      const datasets = LEVELS.map(([level, key, colour]) => {
-        const byDate = new Map(levels[level].map((v) => [v.date, v.value]));
-        return {label: t(key), data: dates.map((d) => (byDate.has(d) ? byDate.get(d) : null)),
-                borderColor: colour, backgroundColor: colour, tension: 0.2, pointRadius: 3};
-      });
-      const rows = [['date'].concat(LEVELS.map(([level]) => level))].concat(dates.map((d, i) =>
-        [d].concat(datasets.map((ds) => ds.data[i]))));
-      card.show({type: 'line', data: {labels: dates, datasets}, options: lineOptions(t('risks.axis'))}, rows);
+      const byDate = LEVELS.map(([level]) => new Map(levels[level].map((v) => [v.date, v.value])));
+      const datasets = LEVELS.map(([level, key, colour]) =>
+        line(t(key), colour, levels[level].map((v) => [v.date, v.value])));
+      const rows = [['date'].concat(LEVELS.map(([level]) => level))].concat(dates.map((d) =>
+        [d].concat(byDate.map((values) => (values.has(d) ? values.get(d) : null)))));
+      card.show({type: 'line', data: {datasets}, options: lineOptions(t('risks.axis'), dates)}, rows);
     }
 
     card.onChange(draw);
