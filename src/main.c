@@ -9,6 +9,12 @@
  * for free; the few that don't follow the rule are listed in `renamed`.
  */
 #include <assert.h>
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <libpq-fe.h>
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +41,26 @@ static const struct command commands[] = {
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+#ifdef __clang__
+#define COMPILER __VERSION__
+#else
+#define COMPILER "GCC " __VERSION__
+#endif
+
+/* The version, then what the operator needs in a bug report or a security
+ * check: the build and the exact versions of the libraries linked (shown here,
+ * not on a public page). */
+static void print_version(void)
+{
+    int pq = PQlibVersion();
+    printf("stats-service " STATS_VERSION "\n"
+           "built %s with %s\n"
+           "libmicrohttpd %s, json-c %s, SQLite %s, libpq %d.%d, libcurl %s, %s\n",
+           STATS_BUILD_DATE, COMPILER, MHD_get_version(), json_c_version(), sqlite3_libversion(),
+           pq / 10000, pq % 10000, curl_version_info(CURLVERSION_NOW)->version,
+           OpenSSL_version(OPENSSL_VERSION));
+}
 
 /* Old names that are not simply "<group>_<subcommand_with_underscores>". */
 static const struct {
@@ -175,7 +201,7 @@ static int parse_command_line(int argc, char **argv, struct invocation *inv)
             return EXIT_SUCCESS;
         }
         if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
-            puts("stats-service " STATS_VERSION);
+            print_version();
             return EXIT_SUCCESS;
         }
         if (arg[0] == '-')

@@ -40,8 +40,8 @@ import sys
 LANGS = ("en", "fr", "de", "nl")
 
 # Values src/web/pages.c provides; a template naming another one is a build error.
-RUNTIME_VARS = {"prefix", "admin_email", "admin_url", "version", "build_date", "compiler",
-                "libraries", "backend", "clients", "stats", "tiles_url", "api_root",
+RUNTIME_VARS = {"prefix", "admin_email", "admin_url", "version", "build_date", "organisations",
+                "sharing", "last_received", "backend", "stats", "tiles_url", "api_root",
                 "min_organisations"}
 
 MIME = {

@@ -359,3 +359,26 @@ enum store_rc store_stats_count(struct store *s, int64_t *count)
 {
     return sql_int_value(s, "SELECT COUNT(*) FROM stats", NULL, 0, count);
 }
+
+enum store_rc store_summary(struct store *s, struct store_summary *out)
+{
+    static const char sql[] =
+        "SELECT (SELECT COUNT(*) FROM clients WHERE role = ?),"
+        " (SELECT COUNT(*) FROM clients WHERE role = ? AND is_sharing_enabled),"
+        " (SELECT COUNT(*) FROM stats),"
+        " (SELECT MAX(stats.updated_at) FROM stats JOIN clients ON clients.id = stats.client_id"
+        "  WHERE clients.is_sharing_enabled)";
+    const struct sql_value users[] = {sql_int(CLIENT_ROLE_USER), sql_int(CLIENT_ROLE_USER)};
+    enum store_rc rc = sql_first_row(s, sql, users, 2);
+    if (rc == STORE_NOT_FOUND)
+        return store_fail(s, STORE_ERROR, "The database returned no row for a count.");
+    if (rc != STORE_OK)
+        return rc;
+    *out = (struct store_summary){.organisations = s->ops->get_int(s, 0),
+                                  .sharing_organisations = s->ops->get_int(s, 1),
+                                  .stats = s->ops->get_int(s, 2)};
+    if (!s->ops->is_null(s, 3))
+        snprintf(out->last_received, sizeof out->last_received, "%.10s", s->ops->get_text(s, 3));
+    sql_end(s);
+    return STORE_OK;
+}

@@ -157,6 +157,17 @@ enum store_rc store_client_touch(struct store *s, int64_t client_id, int min_age
 enum store_rc store_client_delete(struct store *s, int64_t client_id);
 enum store_rc store_client_count(struct store *s, int64_t *count);
 
+/* What a visitor of /about/more may know of the instance: organisations are the
+ * clients of the user role (never the admins), and the last receipt is that of
+ * the stats of sharing ones, the stats the public pages show. */
+struct store_summary {
+    int64_t organisations;
+    int64_t sharing_organisations;
+    int64_t stats;
+    char last_received[DATE_STR_LEN]; /* UTC date of the last stats written, "" if none */
+};
+enum store_rc store_summary(struct store *s, struct store_summary *out);
+
 /* --- stats --- */
 
 /*

@@ -7,12 +7,7 @@
  * placeholders here.  The charts themselves are drawn in the browser from the
  * public JSON endpoints (web/js/).
  */
-#include <curl/curl.h>
-#include <json-c/json.h>
-#include <libpq-fe.h>
-#include <microhttpd.h>
-#include <openssl/crypto.h>
-#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,12 +16,6 @@
 #include "util/log.h"
 #include "web/assets.h"
 #include "web/web.h"
-
-#ifdef __clang__
-#define COMPILER __VERSION__
-#else
-#define COMPILER "GCC " __VERSION__
-#endif
 
 #define LANG_COOKIE "lang"
 #define LANG_COOKIE_MAX_AGE (365 * 24 * 3600)
@@ -264,42 +253,33 @@ static void page_about(struct request *req)
     web_page(req, "about", vars, 2);
 }
 
-/* A count from the store as text, or "?" when the database does not answer. */
-static void store_count(struct request *req, enum store_rc (*count)(struct store *, int64_t *),
-                        char *out, size_t size)
-{
-    int64_t n = 0;
-    if (req->store && count(req->store, &n) == STORE_OK) {
-        snprintf(out, size, "%lld", (long long)n);
-    } else {
-        if (req->store)
-            log_error("stats.web", "[req %llu] count for /about/more: %s",
-                      (unsigned long long)req->id, store_errmsg(req->store));
-        snprintf(out, size, "?");
-    }
-}
-
+/* What a visitor wants to know of the instance: its version, and how many
+ * organisations share, since when data came in.  Versions of the libraries and
+ * the compiler are for the operator (`stats-service --version`), not for a
+ * public page: they tell an attacker what to try. */
 static void page_about_more(struct request *req)
 {
-    char clients[24], stats[24];
-    store_count(req, store_client_count, clients, sizeof clients);
-    store_count(req, store_stats_count, stats, sizeof stats);
-    int pq = PQlibVersion();
-    buf libraries = BUF_INIT;
-    buf_printf(&libraries, "libmicrohttpd %s, json-c %s, SQLite %s, libpq %d.%d, libcurl %s, %s",
-               MHD_get_version(), json_c_version(), sqlite3_libversion(), pq / 10000, pq % 10000,
-               curl_version_info(CURLVERSION_NOW)->version, OpenSSL_version(OPENSSL_VERSION));
+    struct store_summary sum = {0};
+    bool known = req->store && store_summary(req->store, &sum) == STORE_OK;
+    if (req->store && !known)
+        log_error("stats.web", "[req %llu] figures for /about/more: %s",
+                  (unsigned long long)req->id, store_errmsg(req->store));
+    char organisations[24] = "?", sharing[24] = "?", stats[24] = "?";
+    if (known) {
+        snprintf(organisations, sizeof organisations, "%lld", (long long)sum.organisations);
+        snprintf(sharing, sizeof sharing, "%lld", (long long)sum.sharing_organisations);
+        snprintf(stats, sizeof stats, "%lld", (long long)sum.stats);
+    }
     struct web_var vars[] = {
         {"version", STATS_VERSION},
         {"build_date", STATS_BUILD_DATE},
-        {"compiler", COMPILER},
-        {"libraries", libraries.data},
         {"backend", req->store ? store_backend(req->store) : "?"},
-        {"clients", clients},
+        {"organisations", organisations},
+        {"sharing", sharing},
         {"stats", stats},
+        {"last_received", !known ? "?" : sum.last_received[0] ? sum.last_received : "\u2014"},
     };
     web_page(req, "about-more", vars, sizeof vars / sizeof vars[0]);
-    buf_free(&libraries);
 }
 
 const struct route web_page_routes[] = {

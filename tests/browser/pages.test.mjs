@@ -39,7 +39,9 @@ test('about names the operator and links to the API documentation', async () => 
   assert.equal(await page.getAttribute('a[href^="mailto:"]', 'href'), 'mailto:ops@example.org');
   assert.equal(await page.getAttribute('a[href="https://example.org/ops"]', 'rel'), 'noopener');
   await Promise.all([page.waitForURL(/\/about\/more$/), page.click('a[href="/about/more"]')]);
-  assert.equal(await page.textContent('#about-clients'), '4');   // admin and the three test clients
+  assert.equal(await page.textContent('#about-organisations'), '3');   // the three test clients, not the admin
+  assert.equal(await page.textContent('#about-sharing'), '2');
+  assert.match(await page.textContent('#about-last-received'), /^\d{4}-\d{2}-\d{2}$/);
   assert.ok(Number(await page.textContent('#about-stats')) > 10);
   await page.goto(server.url + '/help?lang=fr');
   assert.equal(await page.textContent('h1'), 'Comment lire les graphiques');

@@ -114,8 +114,15 @@ sqlite_only = pytest.mark.skipif(PG_URI is not None, reason="checks SQLite files
 # --- global options ---------------------------------------------------------------------
 
 def test_version(cli):
-    assert cli.ok("--version").stdout == "stats-service 0.1.0\n"
-    assert cli.ok("-V").stdout == "stats-service 0.1.0\n"
+    """The version first; then, for the operator, the build and the libraries' exact
+    versions (which /about/more no longer shows)."""
+    out = cli.ok("--version").stdout
+    assert cli.ok("-V").stdout == out
+    lines = out.splitlines()
+    assert lines[0] == "stats-service 0.1.0"
+    assert re.fullmatch(r"built \d{4}-\d{2}-\d{2} with (GCC|clang|.*[Cc]lang).* \d+\.\d+.*", lines[1])
+    for library in ("libmicrohttpd", "json-c", "SQLite", "libpq", "libcurl", "OpenSSL"):
+        assert re.search(rf"\b{library} \d+\.\d+", lines[2]), (library, lines[2])
 
 
 def test_help_lists_commands(cli):

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import RawConnection, Server, http_bytes
+from conftest import BACKENDS, RawConnection, Server, http_bytes, run_cli, server_today
 
 PAGES = ["/", "/evolution", "/map/", "/about", "/about/more", "/help", "/api/v1/"]
 OPERATOR_ENV = {
@@ -154,19 +154,44 @@ def test_about_shows_the_operator(proxied):
     assert 'href="/api/v1/"' in body
 
 
-def test_about_more_counts_clients_and_stats(proxied):
-    admin = proxied.admin()
-    me = admin.get("/api/v1/client/me").json
-    anr = "11111111-2222-4333-8444-555555555555"
-    item = {"anr": anr, "type": "threat", "date": "2026-05-18", "data": []}
-    assert admin.post("/api/v1/stats/", [item]).status == 201
-    body = get(proxied, "/about/more").body.decode()
-    clients = re.search(r'id="about-clients">(\d+)<', body).group(1)
-    stats = re.search(r'id="about-stats">(\d+)<', body).group(1)
-    assert int(clients) >= 1 and int(stats) >= 1
-    assert re.search(r'id="about-version">\d+\.\d+\.\d+', body)
-    assert admin.request("DELETE", f"/api/v1/stats/{anr}").status == 204
-    assert me["name"] == "admin"
+def about_figures(server):
+    body = get(server, "/about/more").body.decode()
+    return {name: re.search(rf'id="about-{name}">([^<]*)<', body).group(1)
+            for name in ("version", "organisations", "sharing", "stats", "last-received")}, body
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_about_more_shows_what_a_visitor_wants_and_no_library_versions(backend, tmp_path):
+    """Organisations (never the admin), those sharing, the stats and the date the
+    last shared stats came in; not the exact versions of the libraries or the
+    compiler (stats-service --version tells the operator)."""
+    srv = Server(backend, tmp_path)
+    try:
+        figures, body = about_figures(srv)
+        assert figures == {"version": "0.1.0", "organisations": "0", "sharing": "0", "stats": "0",
+                           "last-received": "\u2014"}
+        version = run_cli(srv.env, "--version").stdout.splitlines()
+        for exact in re.findall(r"(?:^|, )[^,]+? (\d+\.\d+[.\d]*)", version[2]) + [version[1]]:
+            assert exact not in body, exact
+        for name in ("OpenSSL", "libcurl", "libmicrohttpd", "GCC", "clang", "json-c", "libpq"):
+            assert name not in body, name
+        item = {"anr": "11111111-2222-4333-8444-555555555555", "type": "threat", "date": "2026-05-18",
+                "data": []}
+        private, _ = srv.new_client(sharing=False)
+        assert private.post("/api/v1/stats/", [item]).status == 201   # not shared
+        figures, _ = about_figures(srv)
+        assert (figures["organisations"], figures["sharing"], figures["stats"]) == ("1", "0", "1")
+        assert figures["last-received"] == "\u2014"
+        assert srv.admin().post("/api/v1/stats/", [item]).status == 201   # the admin is no organisation
+        figures, _ = about_figures(srv)
+        assert (figures["organisations"], figures["sharing"], figures["stats"]) == ("1", "0", "2")
+        sharing, _ = srv.new_client(sharing=True)
+        assert sharing.post("/api/v1/stats/", [item]).status == 201
+        figures, _ = about_figures(srv)
+        assert (figures["organisations"], figures["sharing"], figures["stats"]) == ("2", "1", "3")
+        assert figures["last-received"] == server_today(srv).isoformat()
+    finally:
+        srv.stop()
 
 
 # --- languages -------------------------------------------------------------------------
