@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
 import {
-  GENERATED_THREAT, SECRET_THREAT, assertClean, cardState, chartData, download, labelFor, loadData,
+  GENERATED_THREAT, PHONE, SECRET_THREAT, assertClean, cardState, chartData, daysAgo, download, labelFor, loadData,
   openBrowser, parseCsv, requireStatsEndpoints, startServer,
 } from './harness.mjs';
 import {
@@ -79,9 +79,10 @@ for (const [kind, type] of [['threats', 'threat'], ['vulnerabilities', 'vulnerab
     assert.equal(all.labels.length, objects.length);
 
     const csv = await download(page, page.locator(`[data-chart="${kind}"] [data-export="csv"]`));
-    assert.match(csv.name, new RegExp(`^${kind}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+    assert.equal(csv.name, `${kind}-latest-${daysAgo(0)}.csv`);
     const rows = parseCsv(csv.bytes);
-    assert.deepEqual(rows[0], ['uuid', 'label', 'averageRate', 'count', 'maxRisk']);
+    assert.deepEqual(rows[0], ['uuid', 'label', 'averageRate', 'count', 'maxRisk', 'period']);
+    assert.ok(rows.slice(1).every((r) => r[5] === 'latest'));
     const want = topObjects(objects, 'maxRisk', 'asc', 15);
     assert.deepEqual(rows.slice(1).map((r) => r[0]), want.map((o) => o.object));
     assert.deepEqual(rows.slice(1).map((r) => r[1]), want.map((o) => labelFor(o.labels, 'en', o.object)));
@@ -125,7 +126,7 @@ test('risks: informational and operational by level, current and residual', asyn
       assertClose(chart.datasets[i].data, ['Low risks', 'Medium risks', 'High risks'].map((l) => want[state][kind][l]), `${kind} ${state}`);
     }
     const rows = parseCsv((await download(page, page.locator(`[data-chart="risks-${kind}"] [data-export="csv"]`))).bytes);
-    assert.deepEqual(rows[0], ['level', 'current', 'residual']);
+    assert.deepEqual(rows[0], ['level', 'current', 'residual', 'period']);
     assert.equal(rows.length, 4);
     assertClose(rows.slice(1).map((r) => Number(r[1])), ['Low risks', 'Medium risks', 'High risks'].map((l) => want.current[kind][l]), 'csv');
   }
@@ -152,8 +153,8 @@ test('risk map: the summed matrix, by kind and state', async () => {
       assert.deepEqual(table.rows[r].slice(1).map(Number), columns.map((c) => cartographyCell(stats, state, kind, impact, c)), `${kind} ${state} impact ${impact}`);
     }
     const rows = parseCsv((await download(page, page.locator('[data-chart="riskmap"] [data-export="csv"]'))).bytes);
-    assert.deepEqual(rows[0], ['impact', ...columns.map(String)]);
-    assert.deepEqual(rows.slice(1).map((row) => row.map(Number)), table.rows.map((row) => row.map(Number)));
+    assert.deepEqual(rows[0], ['impact', ...columns.map(String), 'period']);
+    assert.deepEqual(rows.slice(1).map((row) => row.slice(0, -1).map(Number)), table.rows.map((row) => row.map(Number)));
   }
   // Current informational risks, impact 2, likelihood 2: 3 in one analysis (a row
   // written as an object), 4 in the other (a row written as a list).
@@ -177,9 +178,10 @@ test('compliance: current level and target per category', async () => {
   assertClose(chart.datasets[0].data, [50, 48, 60], 'current %');
   assertClose(chart.datasets[1].data, [100, 71, 100], 'target %');
   const rows = parseCsv((await download(page, page.locator('[data-chart="compliance"] [data-export="csv"]'))).bytes);
-  assert.deepEqual(rows[0], ['category', 'current', 'target', 'controls']);
+  // The same percentages as the chart.
+  assert.deepEqual(rows[0], ['category', 'current_percent', 'target_percent', 'controls', 'period']);
   assert.deepEqual(rows.slice(1).map((r) => r[0]), chart.labels);
-  assertClose(rows.slice(1).map((r) => Number(r[1])), [0.5, 0.48, 0.6], 'csv current');
+  assert.deepEqual(rows.slice(1).map((r) => r.slice(1, 3)), [['50', '100'], ['48', '71'], ['60', '100']]);
   assertClose(rows.slice(1).map((r) => Number(r[3])), [2, 7, 6], 'csv controls');
   assertClean(assert, browser.watch);
 });
@@ -219,5 +221,98 @@ test('keyboard: skip link first, tabs reachable', async () => {
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-vulnerabilities');
   assert.equal(await page.getAttribute('#tab-vulnerabilities', 'aria-selected'), 'true');
+  assertClean(assert, browser.watch);
+});
+
+/* A PNG's size and its iTXt texts (keyword → text). */
+function pngInfo(bytes) {
+  const text = {};
+  for (let at = 8; at < bytes.length;) {
+    const length = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    if (type === 'iTXt') {
+      const data = bytes.subarray(at + 8, at + 8 + length);
+      const keywordEnd = data.indexOf(0);
+      const languageEnd = data.indexOf(0, keywordEnd + 3);
+      const translatedEnd = data.indexOf(0, languageEnd + 1);
+      text[data.toString('latin1', 0, keywordEnd)] = data.toString('utf8', translatedEnd + 1);
+    }
+    at += 12 + length;
+  }
+  return {width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), text};
+}
+
+test('PNG: no tooltip, a title with the period and the date, twice the resolution, the same on a phone', async () => {
+  const page = await openDashboard();
+  await page.selectOption('#scope', '30');
+  assert.equal(await cardState(page, 'threats'), 'ready');
+  const exportButton = page.locator('[data-chart="threats"] [data-export="png"]');
+  const plain = await download(page, exportButton);
+  assert.equal(plain.name, `threats-30d-${daysAgo(0)}.png`);
+  const info = pngInfo(plain.bytes);
+  const cssWidth = await page.$eval('#threats-chart', (c) => c.getBoundingClientRect().width);
+  assert.ok(info.width >= 2 * cssWidth, `${info.width}px wide for a chart of ${cssWidth}px`);
+  assert.equal(info.text.Title, 'Threats met in the analyses');
+  assert.match(info.text.Description, /^Last 30 days \(.+ – .+\) · generated on .+\d{4}$/);
+  assert.equal(info.text['Creation Time'], daysAgo(0));
+
+  // A click on a bar opens its tooltip: the image stays the same.
+  const point = await page.$eval('#threats-chart', (canvas) => {
+    const bar = window.Chart.getChart(canvas).getDatasetMeta(0).data[0];
+    const box = canvas.getBoundingClientRect();
+    return {x: box.left + (bar.x + bar.base) / 2, y: box.top + bar.y};
+  });
+  await page.mouse.click(point.x, point.y);
+  assert.ok(await page.$eval('#threats-chart', (c) => window.Chart.getChart(c).tooltip.getActiveElements().length > 0));
+  const tapped = await download(page, exportButton);
+  assert.ok(tapped.bytes.equals(plain.bytes), 'the image holds no tooltip');
+
+  // On a phone (narrow screen, short labels on the chart): the same image.
+  const phone = await openBrowser({viewport: PHONE, mobile: true});
+  try {
+    const small = await phone.page();
+    await small.goto(server.url + '/');
+    await small.selectOption('#scope', '30');
+    assert.equal(await cardState(small, 'threats'), 'ready');
+    const fromPhone = await download(small, small.locator('[data-chart="threats"] [data-export="png"]'));
+    assert.ok(fromPhone.bytes.equals(plain.bytes), 'the image does not depend on the screen');
+    assertClean(assert, phone.watch);
+  } finally {
+    await phone.close();
+  }
+  assertClean(assert, browser.watch);
+});
+
+test('downloads name the period; the two risk maps have their own names; numbers without binary noise', async () => {
+  const page = await openDashboard();
+  await page.click('#tab-riskmap');
+  assert.equal(await cardState(page, 'riskmap'), 'ready');
+  const current = await download(page, page.locator('[data-chart="riskmap"] [data-export="png"]'));
+  await page.selectOption('#riskmap-kind', 'operational');
+  await page.selectOption('#riskmap-state', 'residual');
+  const residual = await download(page, page.locator('[data-chart="riskmap"] [data-export="png"]'));
+  assert.equal(current.name, `riskmap-informational-current-latest-${daysAgo(0)}.png`);
+  assert.equal(residual.name, `riskmap-operational-residual-latest-${daysAgo(0)}.png`);
+  assert.equal(pngInfo(current.bytes).text.Title, 'Risk map: number of risks by impact and likelihood · Information risks · Current');
+  assert.ok(pngInfo(residual.bytes).width >= 2 * 640);
+
+  await page.click('#tab-risks');
+  await page.selectOption('#scope', '90');
+  assert.equal(await cardState(page, 'risks-informational'), 'ready');
+  const csv = await download(page, page.locator('[data-chart="risks-informational"] [data-export="csv"]'));
+  assert.equal(csv.name, `risks-informational-90d-${daysAgo(0)}.csv`);
+  const rows = parseCsv(csv.bytes);
+  assert.ok(rows.slice(1).every((r) => r[3] === `${daysAgo(90)}/${daysAgo(0)}`), rows.map((r) => r[3]).join());
+  // Means of decimals such as (0.3 + 0.6) / 3 come out of binary floating point as
+  // 0.30000000000000004: the file holds the decimal the chart shows.
+  const want = riskAverages(selectStats(clients, 'risk', '90'));
+  for (const [r, level] of ['Low risks', 'Medium risks', 'High risks'].entries()) {
+    assert.equal(rows[r + 1][1], String(Number(want.current.informational[level].toPrecision(12))));
+  }
+  for (const row of rows.slice(1)) {
+    for (const cell of row.slice(1, 3)) {
+      assert.match(cell, /^-?\d+(\.\d{1,11})?$/);
+    }
+  }
   assertClean(assert, browser.watch);
 });

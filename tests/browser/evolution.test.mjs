@@ -113,7 +113,8 @@ test('threats over time: the five highest by default, metric and choice', async 
   await check(byCount, 'count');
 
   const rows = parseCsv((await download(page, page.locator('[data-chart="evolution-threats"] [data-export="csv"]'))).bytes);
-  assert.deepEqual(rows[0], ['date', 'uuid', 'label', 'count']);
+  assert.deepEqual(rows[0], ['date', 'uuid', 'label', 'count', 'period']);
+  assert.ok(rows.slice(1).every((r) => r[4] === `${daysAgo(180)}/${daysAgo(0)}`));
   const wantRows = byCount.flatMap((o) => o.values.map((v) => [v.date, o.object, labelFor(o.labels, 'en'), v.count]))
     .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
   assert.deepEqual(rows.slice(1).map((r) => r.slice(0, 3)), wantRows.map((r) => r.slice(0, 3)));
@@ -158,7 +159,7 @@ test('risk levels over time, by kind and state', async () => {
       assertClose(chart.datasets[i].data, want[level].map((v) => v.value), `${kind} ${state} ${level}`));
   }
   const rows = parseCsv((await download(page, page.locator('[data-chart="evolution-risks"] [data-export="csv"]'))).bytes);
-  assert.deepEqual(rows[0], ['date', 'Low risks', 'Medium risks', 'High risks']);
+  assert.deepEqual(rows[0], ['date', 'Low risks', 'Medium risks', 'High risks', 'period']);
   assert.equal(rows.length - 1, riskAveragesOnDate(stats, 'residual', 'informational')['Low risks'].length);
   assertClean(assert, browser.watch);
 });

@@ -144,6 +144,31 @@
     return new Date().toISOString().slice(0, 10);
   }
 
+  /* The <select> of the page's period (the landscape's scope, the evolution's
+   * period): downloads name it in their file and in their name. */
+  let periodSelect = null;
+
+  function setPeriodSelect(select) {
+    periodSelect = select;
+  }
+
+  /* The chosen period: key (for file names: "latest", "30d"), text (for an
+   * image: the option's text and its dates) and csv ("latest", or the ISO
+   * interval of its dates, "2026-09-05/2026-12-04"). */
+  function currentPeriod() {
+    if (!periodSelect) {
+      return {key: '', text: '', csv: ''};
+    }
+    const text = periodSelect.selectedOptions[0].text;
+    if (periodSelect.value === 'last') {
+      return {key: 'latest', text, csv: 'latest'};
+    }
+    const end = dayNumber(today());
+    const start = end - Number(periodSelect.value);
+    return {key: periodSelect.value + 'd', text: text + ' (' + formatDay(start) + ' – ' + formatDay(end) + ')',
+            csv: dayDate(start) + '/' + dayDate(end)};
+  }
+
   function download(blob, filename) {
     const url = URL.createObjectURL(blob);
     const link = document.createElement('a');
@@ -155,11 +180,17 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  /* A number as the shortest decimal that reads as what the charts show:
+   * 3.0900000000000003 (binary noise of a mean) becomes 3.09. */
+  function csvNumber(value) {
+    return Number.isFinite(value) ? String(Number(value.toPrecision(12))) : '';
+  }
+
   /* One CSV cell.  Text that a spreadsheet would run as a formula (=, +, -, @)
    * gets a leading quote: labels come from the analyses, not from us. */
   function csvCell(value) {
     if (typeof value === 'number') {
-      return String(value);
+      return csvNumber(value);
     }
     let text = value === null || value === undefined ? '' : String(value);
     if (/^[=+\-@\t\r]/.test(text)) {
@@ -172,6 +203,96 @@
   function csvBlob(rows) {
     const text = rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
     return new Blob(['\ufeff' + text], {type: 'text/csv;charset=utf-8'});
+  }
+
+  /* PNG images carry their title, period and date in iTXt chunks (UTF-8
+   * text that image viewers show), inserted after the header chunk. */
+  const CRC_TABLE = Array.from({length: 256}, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) {
+      c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    }
+    return c >>> 0;
+  });
+
+  function pngChunk(type, data) {
+    const chunk = new Uint8Array(12 + data.length);
+    const view = new DataView(chunk.buffer);
+    view.setUint32(0, data.length);
+    chunk.set(new TextEncoder().encode(type), 4);
+    chunk.set(data, 8);
+    let crc = 0xffffffff;
+    for (const byte of chunk.subarray(4, 8 + data.length)) {
+      crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+    }
+    view.setUint32(8 + data.length, (crc ^ 0xffffffff) >>> 0);
+    return chunk;
+  }
+
+  async function pngWithText(blob, entries) {
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const headerEnd = 8 + 12 + 13;   // signature, then IHDR (length, type, 13 bytes, CRC)
+    const encoder = new TextEncoder();
+    const chunks = Object.entries(entries).filter(([, text]) => text).map(([keyword, text]) => {
+      const head = encoder.encode(keyword + '\0\0\0' + lang + '\0\0');
+      const body = encoder.encode(text);
+      const data = new Uint8Array(head.length + body.length);
+      data.set(head);
+      data.set(body, head.length);
+      return pngChunk('iTXt', data);
+    });
+    return new Blob([bytes.subarray(0, headerEnd), ...chunks, bytes.subarray(headerEnd)], {type: 'image/png'});
+  }
+
+  /* A long category label in lines of at most `width` characters (cut at
+   * spaces), at most `lines` of them, the last one ending in "…" when the
+   * label is longer: Chart.js draws an array as several lines. */
+  function wrapLabel(text, width, lines) {
+    const out = [];
+    let rest = text.trim();
+    while (rest && out.length < lines) {
+      if (rest.length <= width) {
+        out.push(rest);
+        rest = '';
+        break;
+      }
+      let cut = rest.lastIndexOf(' ', width);
+      if (cut < width / 2) {
+        cut = width;
+      }
+      out.push(rest.slice(0, cut).trimEnd());
+      rest = rest.slice(cut).trimStart();
+    }
+    if (rest) {
+      out[out.length - 1] = shorten(out[out.length - 1] + ' ' + rest, width);
+    }
+    return out.length === 1 ? out[0] : out;
+  }
+
+  /* The options of the image of a chart: its title, the period and the date
+   * above it, every label whole, no tooltip nor hover, drawn at twice the
+   * resolution whatever the screen. */
+  const EXPORT_WIDTH = 1200;
+
+  function exportOptions(options, title, subtitle) {
+    const scales = Object.assign({}, options.scales);
+    if (options.indexAxis === 'y' && scales.y) {
+      scales.y = Object.assign({}, scales.y, {ticks: Object.assign({}, scales.y.ticks, {
+        callback(value) { return wrapLabel(this.getLabelForValue(value), 70, 3); },
+      })});
+    }
+    return Object.assign({}, options, {
+      responsive: false,
+      animation: false,
+      devicePixelRatio: 2,
+      events: [],
+      scales,
+      plugins: Object.assign({}, options.plugins, {
+        tooltip: {enabled: false},
+        title: {display: true, text: title, align: 'start', font: {size: 18, weight: '600'}, color: '#1f2937'},
+        subtitle: {display: true, text: subtitle, align: 'start', padding: {bottom: 12}, color: '#5a6b7b'},
+      }),
+    });
   }
 
   /*
@@ -188,8 +309,12 @@
       this.area = element.querySelector('.chart-area, .heatmap-wrap');
       this.emptyState = element.querySelector('.empty-state');
       this.chart = null;
+      this.config = null;
       this.rows = null;
       this.pngSource = null;
+      /* What tells this card's downloads apart beyond its name and the
+       * period (the risk map's kind and state): {file, title} or null. */
+      this.variant = () => null;
       this.generation = 0;
       for (const button of element.querySelectorAll('[data-export]')) {
         button.addEventListener('click', () => this.export(button.dataset.export));
@@ -217,6 +342,7 @@
 
     /* Draws (or redraws) a Chart.js chart; rows are what the CSV download holds. */
     show(config, rows) {
+      this.config = config;
       this.rows = rows;
       this.pngSource = null;
       this.emptyState.hidden = true;
@@ -272,13 +398,51 @@
       }
     }
 
+    /* The chart's title (its heading, and its variant), the period and the generation date. */
+    describe() {
+      const period = currentPeriod();
+      const variant = this.variant();
+      const heading = this.element.querySelector('h2').textContent.trim();
+      return {
+        period,
+        title: variant ? heading + ' · ' + variant.title : heading,
+        subtitle: [period.text, t('export.generated', {date: formatDay(dayNumber(today()))})].filter(Boolean).join(' · '),
+        filename: [this.name, variant && variant.file, period.key, today()].filter(Boolean).join('-'),
+      };
+    }
+
+    /* The chart drawn again off screen for its image (see exportOptions). */
+    exportCanvas(about) {
+      const base = this.config;
+      const labels = (base.data.labels || []).length;
+      const height = Math.max(this.area.clientHeight, base.options.indexAxis === 'y' ? labels * 44 + 140 : 0) + 70;
+      const holder = document.createElement('div');
+      holder.setAttribute('aria-hidden', 'true');
+      holder.style.cssText = 'position:fixed;left:-20000px;top:0;width:' + EXPORT_WIDTH + 'px;height:' + height + 'px';
+      const canvas = document.createElement('canvas');
+      canvas.style.width = EXPORT_WIDTH + 'px';
+      canvas.style.height = height + 'px';
+      canvas.width = EXPORT_WIDTH;
+      canvas.height = height;
+      holder.append(canvas);
+      document.body.append(holder);
+      const data = Object.assign({}, base.data, {datasets: base.data.datasets.map((d) => Object.assign({}, d, {data: d.data.slice()}))});
+      const chart = new Chart(canvas, {type: base.type, data, options: exportOptions(base.options, about.title, about.subtitle)});
+      return {canvas, done() { chart.destroy(); holder.remove(); }};
+    }
+
     export(kind) {
-      const filename = this.name + '-' + today();
+      const about = this.describe();
       if (kind === 'csv' && this.rows) {
-        download(csvBlob(this.rows), filename + '.csv');
+        const rows = this.rows.map((row, i) => row.concat(i === 0 ? ['period'] : [about.period.csv || '']));
+        download(csvBlob(rows), about.filename + '.csv');
       } else if (kind === 'png') {
-        const canvas = this.pngSource ? this.pngSource() : this.canvas;
-        canvas.toBlob((blob) => download(blob, filename + '.png'), 'image/png');
+        const image = this.pngSource ? {canvas: this.pngSource(about), done() {}} : this.exportCanvas(about);
+        image.canvas.toBlob(async (blob) => {
+          image.done();
+          download(await pngWithText(blob, {Title: about.title, Description: about.subtitle, 'Creation Time': today(),
+                                            Software: 'MONARC Stats Service'}), about.filename + '.png');
+        }, 'image/png');
       }
     }
   }
@@ -302,6 +466,6 @@
   window.StatsWeb = {
     prefix, lang, t, objectLabel, formatNumber, shorten, fetchJSON, PALETTE, colourFor, reducedMotion,
     dayNumber, dayDate, formatDay,
-    ChartCard, guarded, csvBlob, download,
+    ChartCard, guarded, csvBlob, download, setPeriodSelect, wrapLabel,
   };
 }());

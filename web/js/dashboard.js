@@ -9,6 +9,7 @@
   const S = window.StatsWeb;
   const t = S.t;
   const scope = document.getElementById('scope');
+  S.setPeriodSelect(scope);
   const LEVELS = [['Low risks', 'level.low'], ['Medium risks', 'level.medium'], ['High risks', 'level.high']];
   const STATES = ['current', 'residual'];
   const KINDS = ['informational', 'operational'];
@@ -198,24 +199,32 @@
     return table;
   }
 
-  /* The same matrix drawn on a canvas, for the PNG download. */
-  function heatmapCanvas(m, title) {
+  /* The same matrix drawn on a canvas, for the PNG download: its title, the
+   * period and the date above it, at twice the resolution. */
+  function heatmapCanvas(m, about) {
+    const scale = 2;
     const cell = 44;
     const left = 90;
-    const top = 70;
+    const top = 110;
     const canvas = document.createElement('canvas');
-    canvas.width = left + cell * m.columns.length + 20;
-    canvas.height = top + cell * m.rows.length + 50;
+    const width = Math.max(left + cell * m.columns.length + 20, 640);
+    const height = top + cell * m.rows.length + 50;
+    canvas.width = width * scale;
+    canvas.height = height * scale;
     const ctx = canvas.getContext('2d');
+    ctx.scale(scale, scale);
     const max = Math.max(1, ...m.counts.flat());
     ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillRect(0, 0, width, height);
     ctx.fillStyle = '#1f2937';
-    ctx.font = '600 15px Inter, sans-serif';
-    ctx.fillText(title, 10, 24);
+    ctx.font = '600 18px Inter, sans-serif';
+    ctx.fillText(about.title, 10, 28, width - 20);
+    ctx.fillStyle = '#5a6b7b';
     ctx.font = '13px Inter, sans-serif';
+    ctx.fillText(about.subtitle, 10, 52, width - 20);
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
+    ctx.fillStyle = '#1f2937';
     m.columns.forEach((column, c) => ctx.fillText(String(column), left + c * cell + cell / 2, top - 14));
     m.rows.forEach((row, r) => {
       ctx.fillStyle = '#1f2937';
@@ -242,6 +251,10 @@
     const wrap = card.element.querySelector('.heatmap-wrap');
     const summary = card.element.querySelector('.riskmap-summary');
     let map = null;
+    card.variant = () => ({
+      file: card.control('kind').value + '-' + card.control('state').value,
+      title: card.control('kind').selectedOptions[0].text + ' · ' + card.control('state').selectedOptions[0].text,
+    });
 
     function draw() {
       if (!map) {
@@ -258,8 +271,7 @@
       const risks = m.counts.flat().reduce((a, b) => a + b, 0);
       summary.textContent = t('riskmap.summary', {analyses: map.analyses, risks});
       wrap.replaceChildren(heatmapTable(m));
-      const title = card.control('kind').selectedOptions[0].text + ' · ' + card.control('state').selectedOptions[0].text;
-      card.showCustom(() => heatmapCanvas(m, title),
+      card.showCustom((about) => heatmapCanvas(m, about),
         [['impact'].concat(m.columns.map(String))].concat(m.rows.map((row, r) => [row].concat(m.counts[r]))));
     }
 
@@ -321,8 +333,8 @@
             y: {ticks: {autoSkip: false, callback(value) { return S.shorten(this.getLabelForValue(value), maxLabel); }}},
           },
         },
-      }, [['category', 'current', 'target', 'controls']].concat(categories.map((c, i) =>
-        [labels[i], c.current, c.target, c.controls])));
+      }, [['category', 'current_percent', 'target_percent', 'controls']].concat(categories.map((c, i) =>
+        [labels[i], percent(c.current), percent(c.target), c.controls])));
     }
 
     select.addEventListener('change', draw);

@@ -9,6 +9,7 @@
   const S = window.StatsWeb;
   const t = S.t;
   const period = document.getElementById('period');
+  S.setPeriodSelect(period);
   const DEFAULT_CHOSEN = 5;
   const LEVELS = [['Low risks', 'level.low', '#2a9d8f'], ['Medium risks', 'level.medium', '#e07b00'],
                   ['High risks', 'level.high', '#c0392b']];
