@@ -6,6 +6,7 @@
  */
 #include "processors/processor.h"
 #include "processors/risk_cells.h"
+#include "store/facts/cartography.h"
 
 #include <inttypes.h>
 #include <stdio.h>

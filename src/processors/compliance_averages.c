@@ -6,6 +6,7 @@
  * (a category met only in `target`, say) is null.
  */
 #include "processors/processor.h"
+#include "store/facts/compliance.h"
 
 #include <string.h>
 

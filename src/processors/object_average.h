@@ -6,6 +6,7 @@
 #define PROCESSORS_OBJECT_AVERAGE_H
 
 #include "processors/processor.h"
+#include "store/facts/objects.h"
 
 /*
  * One element per threat or vulnerability of the selection (f->type), by uuid:

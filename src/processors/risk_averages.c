@@ -4,6 +4,7 @@
  */
 #include "processors/processor.h"
 #include "processors/risk_cells.h"
+#include "store/facts/risk.h"
 
 static enum store_rc run(struct store *s, const struct stats_filter *f, const struct processor_args *args,
                          struct json_writer *out)

@@ -6,6 +6,7 @@
  */
 #include "processors/processor.h"
 #include "processors/risk_cells.h"
+#include "store/facts/risk.h"
 
 enum { PARAM_RISKS_TYPE, PARAM_RISKS_STATE };
 

@@ -34,6 +34,9 @@ enum store_key {
 
 enum sql_kind { SQL_NULL, SQL_INT, SQL_REAL, SQL_TEXT };
 
+/* The DDL dialects: each stats kind writes its tables in each (facts/facts.h). */
+enum sql_dialect { SQL_DIALECT_SQLITE, SQL_DIALECT_POSTGRES, SQL_DIALECTS };
+
 /* A value bound to a `?`; text is borrowed and must live until end_query. */
 struct sql_value {
     enum sql_kind kind;
@@ -73,8 +76,10 @@ struct store {
 
 struct store_ops {
     const char *name;                 /* store_backend() */
+    enum sql_dialect dialect;         /* which DDL of the kinds' tables it runs */
 
-    /* migrations[i] is a script taking the schema from version i to i + 1. */
+    /* migrations[i] is the backend's part of the script taking the schema from
+     * version i to i + 1; the kinds' tables of that step follow (schema.c). */
     const char *const *migrations;
     int n_migrations;
     const char *begin_write;          /* starts a transaction holding the write lock */
@@ -194,16 +199,12 @@ void query_add_filters(struct store *s, struct query *q, const struct stats_filt
 void query_free(struct query *q);
 
 /*
- * facts_write.c: the fact tables follow the stats rows (see extract.h).
+ * facts/common.c: the fact tables follow the stats rows (see extract.h and
+ * facts/facts.h, which the kinds' storage files share).
  * Written in the caller's transaction; deleting a stats row deletes its facts
  * by cascade, and triggers take them out of the daily sums and bump
  * stats_versions.
  */
-/* The value columns of risk_facts and risk_rollup: cell i (extract.h) is v<i>_u, v<i>_n. */
-#define RISK_VALUE_COLUMNS \
-    "v0_u, v0_n, v1_u, v1_n, v2_u, v2_n, v3_u, v3_n, v4_u, v4_n, v5_u, v5_n, v6_u, v6_n, " \
-    "v7_u, v7_n, v8_u, v8_n, v9_u, v9_n, v10_u, v10_n, v11_u, v11_n"
-
 /* Writes the facts of one stats row (whose data is `data`); none must exist yet.
  * Data without the shape of its type gets none (STORE_OK). */
 enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id,

@@ -5,11 +5,13 @@
  * without it.  Each backend lists its migration steps in order (its DDL
  * dialect); store_migrate applies the missing ones in one write transaction,
  * so two processes migrating at once end with the schema applied exactly once.
- * A step may need work that SQL alone cannot do: after_step() runs it, in the
- * same transaction, once the step's DDL is applied (version 2: the facts of
- * the stats already stored, extracted in C).
+ * A step is the backend's part, then the tables of the stats kinds that step
+ * creates (facts/<kind>.c, in their dialect) with the kinds' rows of
+ * stats_versions.  A step may need work that SQL alone cannot do:
+ * after_step() runs it, in the same transaction, once the step's DDL is
+ * applied (version 2: the facts of the stats already stored, extracted in C).
  */
-#include "store/backend.h"
+#include "store/facts/facts.h"
 
 static enum store_rc read_version(struct store *s, int *version)
 {
@@ -47,6 +49,24 @@ static enum store_rc after_step(struct store *s, int reached)
     return STORE_OK;
 }
 
+/* The tables of the kinds that the step to version `reached` creates, and
+ * their change counters. */
+static enum store_rc create_kinds_tables(struct store *s, int reached)
+{
+    enum store_rc rc = STORE_OK;
+    for (size_t i = 0; i < store_kind_count() && rc == STORE_OK; i++) {
+        const struct store_kind *kind = store_kind_at(i);
+        if (kind->tables->schema_step != reached)
+            continue;
+        if (store_kind_owns_tables(i))
+            rc = s->ops->exec_script(s, kind->tables->ddl[s->ops->dialect]);
+        struct sql_value type = sql_int(kind->type);
+        if (rc == STORE_OK)
+            rc = sql_run(s, "INSERT INTO stats_versions (type, version) VALUES (?, 0)", &type, 1, NULL);
+    }
+    return rc;
+}
+
 static enum store_rc apply_missing_steps(struct store *s)
 {
     enum store_rc rc = STORE_OK;
@@ -67,6 +87,8 @@ static enum store_rc apply_missing_steps(struct store *s)
         return STORE_OK;
     for (int step = version; step < s->ops->n_migrations && rc == STORE_OK; step++) {
         rc = s->ops->exec_script(s, s->ops->migrations[step]);
+        if (rc == STORE_OK)
+            rc = create_kinds_tables(s, step + 1);
         if (rc == STORE_OK)
             rc = after_step(s, step + 1);
     }
@@ -97,15 +119,11 @@ enum store_rc store_migrate(struct store *s)
 enum store_rc store_drop_all(struct store *s)
 {
     enum store_rc rc = sql_begin_write(s);
+    for (size_t i = 0; i < store_kind_count() && rc == STORE_OK; i++)
+        if (store_kind_owns_tables(i))
+            rc = s->ops->exec_script(s, store_kind_at(i)->tables->drop);
     if (rc == STORE_OK)
-        rc = s->ops->exec_script(s, "DROP TABLE IF EXISTS object_facts;"
-                                    "DROP TABLE IF EXISTS object_rollup;"
-                                    "DROP TABLE IF EXISTS risk_facts;"
-                                    "DROP TABLE IF EXISTS risk_rollup;"
-                                    "DROP TABLE IF EXISTS cartography_facts;"
-                                    "DROP TABLE IF EXISTS compliance_referentials;"
-                                    "DROP TABLE IF EXISTS compliance_categories;"
-                                    "DROP TABLE IF EXISTS labels;"
+        rc = s->ops->exec_script(s, "DROP TABLE IF EXISTS labels;"
                                     "DROP TABLE IF EXISTS stats_versions;"
                                     "DROP TABLE IF EXISTS stats;"
                                     "DROP TABLE IF EXISTS clients;"

@@ -66,66 +66,20 @@ static const char *const migrations[] = {
     "CREATE INDEX stats_type_date ON stats (type, date);"
     "CREATE INDEX stats_anr_type_date ON stats (anr, type, date);",
 
-    /* 1 → 2: the facts processors aggregate (src/store/facts_write.c), their
-     * per-client daily sums, and the change counters of the
-     * public caches.  Existing stats get their facts from store_migrate. */
+    /* 1 → 2: the labels fact rows point to, and the change counters of the public
+     * caches (the global row; each kind's row is added with its tables).  The
+     * kinds' fact tables and daily totals are theirs (src/store/facts/<kind>.c),
+     * created after this part (schema.c); existing stats get their facts from
+     * store_migrate. */
     "CREATE TABLE labels ("
     " id INTEGER PRIMARY KEY,"
     " owner TEXT NOT NULL,"
     " label1 TEXT NOT NULL, label2 TEXT NOT NULL, label3 TEXT NOT NULL, label4 TEXT NOT NULL,"
     " UNIQUE (owner, label1, label2, label3, label4));"
-    "CREATE TABLE object_facts ("
-    " stats_id INTEGER NOT NULL REFERENCES stats (id) ON DELETE CASCADE,"
-    " client_id INTEGER NOT NULL, type INTEGER NOT NULL, date TEXT NOT NULL,"
-    " object TEXT NOT NULL, labels_id INTEGER NOT NULL,"
-    " count_u INTEGER NOT NULL, count_n INTEGER NOT NULL,"
-    " max_risk_u INTEGER NOT NULL, max_risk_n INTEGER NOT NULL,"
-    " rate_u INTEGER NOT NULL, rate_n INTEGER NOT NULL,"
-    " PRIMARY KEY (stats_id, object)) WITHOUT ROWID;"
-    "CREATE INDEX object_facts_latest ON object_facts (type, object, date, stats_id);"
-    "CREATE TABLE object_rollup ("
-    " client_id INTEGER NOT NULL, type INTEGER NOT NULL, date TEXT NOT NULL, object TEXT NOT NULL,"
-    " n INTEGER NOT NULL, count_u INTEGER NOT NULL, count_n INTEGER NOT NULL,"
-    " max_risk_u INTEGER NOT NULL, max_risk_n INTEGER NOT NULL,"
-    " rate_u INTEGER NOT NULL, rate_n INTEGER NOT NULL,"
-    " PRIMARY KEY (client_id, type, date, object)) WITHOUT ROWID;"
-    "CREATE INDEX object_rollup_type_date ON object_rollup (type, date);"
-    /* Risk cells and cartographies: one row per stats (extract.h numbering of cells; the
-     * cartography as text "m,row,col,count;…" and "impact|probability|likelihood"). */
-    " CREATE TABLE risk_facts (stats_id INTEGER NOT NULL PRIMARY KEY REFERENCES stats (id) ON"
-    " DELETE CASCADE, client_id INTEGER NOT NULL, date TEXT NOT NULL, v0_u INTEGER NOT NULL, v0_n"
-    " INTEGER NOT NULL, v1_u INTEGER NOT NULL, v1_n INTEGER NOT NULL, v2_u INTEGER NOT NULL, v2_n"
-    " INTEGER NOT NULL, v3_u INTEGER NOT NULL, v3_n INTEGER NOT NULL, v4_u INTEGER NOT NULL, v4_n"
-    " INTEGER NOT NULL, v5_u INTEGER NOT NULL, v5_n INTEGER NOT NULL, v6_u INTEGER NOT NULL, v6_n"
-    " INTEGER NOT NULL, v7_u INTEGER NOT NULL, v7_n INTEGER NOT NULL, v8_u INTEGER NOT NULL, v8_n"
-    " INTEGER NOT NULL, v9_u INTEGER NOT NULL, v9_n INTEGER NOT NULL, v10_u INTEGER NOT NULL, v10_n"
-    " INTEGER NOT NULL, v11_u INTEGER NOT NULL, v11_n INTEGER NOT NULL) WITHOUT ROWID;"
-    " CREATE TABLE risk_rollup (client_id INTEGER NOT NULL, date TEXT NOT NULL, n INTEGER NOT NULL,"
-    " v0_u INTEGER NOT NULL, v0_n INTEGER NOT NULL, v1_u INTEGER NOT NULL, v1_n INTEGER NOT NULL,"
-    " v2_u INTEGER NOT NULL, v2_n INTEGER NOT NULL, v3_u INTEGER NOT NULL, v3_n INTEGER NOT NULL,"
-    " v4_u INTEGER NOT NULL, v4_n INTEGER NOT NULL, v5_u INTEGER NOT NULL, v5_n INTEGER NOT NULL,"
-    " v6_u INTEGER NOT NULL, v6_n INTEGER NOT NULL, v7_u INTEGER NOT NULL, v7_n INTEGER NOT NULL,"
-    " v8_u INTEGER NOT NULL, v8_n INTEGER NOT NULL, v9_u INTEGER NOT NULL, v9_n INTEGER NOT NULL,"
-    " v10_u INTEGER NOT NULL, v10_n INTEGER NOT NULL, v11_u INTEGER NOT NULL, v11_n INTEGER NOT"
-    " NULL, PRIMARY KEY (client_id, date)) WITHOUT ROWID;"
-    " CREATE INDEX risk_rollup_date ON risk_rollup (date);"
-    " CREATE TABLE cartography_facts (stats_id INTEGER NOT NULL PRIMARY KEY REFERENCES stats (id)"
-    " ON DELETE CASCADE, scales TEXT NOT NULL, cells TEXT NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE compliance_referentials ("
-    " stats_id INTEGER NOT NULL REFERENCES stats (id) ON DELETE CASCADE,"
-    " pos INTEGER NOT NULL, referential TEXT NOT NULL, labels_id INTEGER NOT NULL,"
-    " PRIMARY KEY (stats_id, pos)) WITHOUT ROWID;"
-    "CREATE TABLE compliance_categories ("
-    " stats_id INTEGER NOT NULL REFERENCES stats (id) ON DELETE CASCADE,"
-    " ref_pos INTEGER NOT NULL, pos INTEGER NOT NULL, labels_id INTEGER NOT NULL,"
-    " has_current INTEGER NOT NULL, current_u INTEGER NOT NULL, current_n INTEGER NOT NULL,"
-    " has_target INTEGER NOT NULL, target_u INTEGER NOT NULL, target_n INTEGER NOT NULL,"
-    " controls INTEGER NOT NULL,"
-    " PRIMARY KEY (stats_id, ref_pos, pos)) WITHOUT ROWID;"
     /* Latest stats per (client, ANR) of one type, without reading the other types. */
     "CREATE INDEX stats_type_client_anr_date ON stats (type, client_id, anr, date);"
     "CREATE TABLE stats_versions (type INTEGER PRIMARY KEY, version INTEGER NOT NULL);"
-    "INSERT INTO stats_versions (type, version) VALUES (-1, 0), (0, 0), (1, 0), (2, 0), (3, 0), (4, 0);"
+    "INSERT INTO stats_versions (type, version) VALUES (-1, 0);"
     /* Every change of stats bumps the version of its type and the global one (-1). */
     "CREATE TRIGGER stats_version_insert BEFORE INSERT ON stats BEGIN"
     " UPDATE stats_versions SET version = version + 1 WHERE type IN (-1, NEW.type); END;"
@@ -137,26 +91,7 @@ static const char *const migrations[] = {
     " WHEN OLD.is_sharing_enabled IS NOT NEW.is_sharing_enabled OR OLD.local IS NOT NEW.local"
     " OR OLD.latitude IS NOT NEW.latitude OR OLD.longitude IS NOT NEW.longitude BEGIN"
     " UPDATE stats_versions SET version = version + 1 WHERE type = -1;"
-    " UPDATE stats_versions SET version = version + 1 WHERE type >= 0; END;"
-    /* The daily sums: facts_write.c adds a transaction's facts to them (one
-     * upsert per day and object); these triggers take facts out, whatever
-     * deletes them (cascades included). */
-    "CREATE TRIGGER object_rollup_remove AFTER DELETE ON object_facts BEGIN"
-    " UPDATE object_rollup SET n = n - 1, count_u = count_u - OLD.count_u, count_n = count_n - OLD.count_n,"
-    "  max_risk_u = max_risk_u - OLD.max_risk_u, max_risk_n = max_risk_n - OLD.max_risk_n,"
-    "  rate_u = rate_u - OLD.rate_u, rate_n = rate_n - OLD.rate_n"
-    "  WHERE client_id = OLD.client_id AND type = OLD.type AND date = OLD.date AND object = OLD.object;"
-    " DELETE FROM object_rollup WHERE client_id = OLD.client_id AND type = OLD.type"
-    "  AND date = OLD.date AND object = OLD.object AND n = 0; END;"
-    " CREATE TRIGGER risk_rollup_remove AFTER DELETE ON risk_facts BEGIN UPDATE risk_rollup SET n ="
-    " n - 1, v0_u = v0_u - OLD.v0_u, v0_n = v0_n - OLD.v0_n, v1_u = v1_u - OLD.v1_u, v1_n = v1_n -"
-    " OLD.v1_n, v2_u = v2_u - OLD.v2_u, v2_n = v2_n - OLD.v2_n, v3_u = v3_u - OLD.v3_u, v3_n = v3_n"
-    " - OLD.v3_n, v4_u = v4_u - OLD.v4_u, v4_n = v4_n - OLD.v4_n, v5_u = v5_u - OLD.v5_u, v5_n ="
-    " v5_n - OLD.v5_n, v6_u = v6_u - OLD.v6_u, v6_n = v6_n - OLD.v6_n, v7_u = v7_u - OLD.v7_u, v7_n"
-    " = v7_n - OLD.v7_n, v8_u = v8_u - OLD.v8_u, v8_n = v8_n - OLD.v8_n, v9_u = v9_u - OLD.v9_u,"
-    " v9_n = v9_n - OLD.v9_n, v10_u = v10_u - OLD.v10_u, v10_n = v10_n - OLD.v10_n, v11_u = v11_u -"
-    " OLD.v11_u, v11_n = v11_n - OLD.v11_n WHERE client_id = OLD.client_id AND date = OLD.date;"
-    " DELETE FROM risk_rollup WHERE client_id = OLD.client_id AND date = OLD.date AND n = 0; END;",
+    " UPDATE stats_versions SET version = version + 1 WHERE type >= 0; END;",
 };
 
 /* SQLite names the columns of a broken unique key: "UNIQUE constraint failed: clients.name". */
@@ -351,6 +286,7 @@ static void encode_json_array(buf *b, const char *const *items, size_t n)
 
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
+    .dialect = SQL_DIALECT_SQLITE,
     .migrations = migrations,
     .n_migrations = (int)(sizeof migrations / sizeof *migrations),
     .begin_write = "BEGIN IMMEDIATE",

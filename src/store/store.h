@@ -256,7 +256,7 @@ enum store_rc store_stats_insert_new(struct store *s, int64_t client_id,
  * c->last_seen ("" = never seen): a client taken over from elsewhere keeps its dates. */
 enum store_rc store_client_import(struct store *s, struct client *c);
 
-/* --- figures for processors (facts.c, versions.c) ---
+/* --- figures for processors (facts/, versions.c) ---
  *
  * Processors never read stored documents: the figures they need were
  * extracted at ingestion (src/stats/extract.h) into indexed tables, and these
@@ -280,103 +280,7 @@ struct labels {
 };
 void labels_free(struct labels *l);
 
-/* A threat or vulnerability on one date: sums over the selected stats of that
- * date that contain it. */
-struct object_day {
-    char object[UUID_STR_LEN];
-    char date[DATE_STR_LEN];
-    int64_t n;                              /* stats containing it */
-    struct decimal count, max_risk, rate;   /* sums */
-};
-
-struct object_days {
-    struct object_day *items;               /* by object, then date */
-    size_t count;
-};
-void object_days_free(struct object_days *d);
-
-/* f->type: threat or vulnerability. */
-enum store_rc store_object_days(struct store *s, const struct stats_filter *f, struct object_days *out);
-
-/* An object and the latest date it occurs on in the selection. */
-struct object_latest {
-    const char *object;
-    const char *date;
-};
-
-/* out[i] = the labels of objects[i]'s most recent occurrence in the selection
- * (latest date, then last stored); objects sorted by uuid, distinct. */
-enum store_rc store_object_labels(struct store *s, const struct stats_filter *f,
-                                  const struct object_latest *objects, size_t n, struct labels *out);
-
-/* Per client and object, over the selected stats: how many contain it, and the
- * sum of its count.  For the map. */
-struct object_client_total {
-    int64_t client_id;
-    char object[UUID_STR_LEN];
-    int64_t n;
-    struct decimal count;
-};
-
-struct object_client_totals {
-    struct object_client_total *items;      /* by client, then object */
-    size_t count;
-};
-void object_client_totals_free(struct object_client_totals *t);
-enum store_rc store_object_client_totals(struct store *s, const struct stats_filter *f,
-                                         struct object_client_totals *out);
-
-/* Risk cells (extract.h numbering) on one date, over the selected stats of that date. */
-struct risk_day {
-    char date[DATE_STR_LEN];
-    int64_t n;                              /* stats of that date */
-    struct decimal sum[RISK_CELLS];
-};
-
-struct risk_days {
-    struct risk_day *items;                 /* by date */
-    size_t count;
-};
-void risk_days_free(struct risk_days *d);
-enum store_rc store_risk_days(struct store *s, const struct stats_filter *f, struct risk_days *out);
-
-/* The latest cartography stats of each (client, ANR) in the selection, summed. */
-struct cartography_totals {
-    int64_t analyses;
-    int64_t *scales[CARTO_SCALES];          /* sorted unions */
-    size_t n_scales[CARTO_SCALES];
-    struct carto_cell *cells;               /* sums > 0, by matrix, row, column */
-    size_t n_cells;
-};
-void cartography_totals_free(struct cartography_totals *t);
-enum store_rc store_cartography_totals(struct store *s, const struct stats_filter *f,
-                                       struct cartography_totals *out);
-
-/* Over the latest compliance stats of each (client, ANR) in the selection: */
-struct compliance_referential_total {
-    char referential[UUID_STR_LEN];
-    int64_t analyses;                       /* selected stats that contain it */
-    struct labels labels;                   /* of the latest of them */
-};
-
-/* A category: a referential and the labels of one of its categories. */
-struct compliance_category_total {
-    char referential[UUID_STR_LEN];
-    struct labels labels;
-    int64_t n_current, n_target;            /* occurrences in current / target */
-    struct decimal current, target;         /* sums of their values */
-    int64_t controls;                       /* the largest number of controls */
-};
-
-struct compliance_totals {
-    struct compliance_referential_total *referentials; /* by referential */
-    size_t n_referentials;
-    struct compliance_category_total *categories;      /* by referential, then first seen
-                                                          (stats insertion, then position) */
-    size_t n_categories;
-};
-void compliance_totals_free(struct compliance_totals *t);
-enum store_rc store_compliance_totals(struct store *s, const struct stats_filter *f,
-                                      struct compliance_totals *out);
+/* The aggregates of each kind, which its processors read, are declared by its
+ * storage file: store/facts/<kind>.h. */
 
 #endif

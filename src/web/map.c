@@ -17,6 +17,7 @@
 
 #include "processors/areas.h"
 #include "processors/processor.h"
+#include "store/facts/objects.h"
 #include "web/answer_cache.h"
 #include "web/web.h"
 

@@ -1,0 +1,391 @@
+/*
+ * common.c — what the kinds' storage files share (facts.h): the writer of a
+ * transaction's facts, the labels, the removal of a stats' facts, the
+ * backfill, and the selections and readers of the aggregate queries.
+ *
+ * When a stats row is stored (or its data replaced), its figures are
+ * extracted once (src/stats/extract.c) and its kind writes them as rows
+ * (facts/<kind>.c).  Labels are stored once per distinct (owner uuid,
+ * label1..4) in `labels`; a facts_writer remembers their ids for the rest of
+ * the transaction.  Each fact row carries its stats' client and date, which
+ * never change for a row.  The per-client daily totals get a transaction's
+ * new facts from its writer, one upsert per (client, type, date, object) at
+ * facts_writer_flush() rather than one per fact row; facts leave them by
+ * trigger, whatever deletes them (cascades included), so facts still pending
+ * in the writer are flushed before they are deleted.  A document without the
+ * shape of its type (never one the API accepted) gets no facts: processors do
+ * not see it.
+ *
+ * A selection's sums come either from the daily totals, when it is "these
+ * clients, these dates" (one row per client, date and object, whatever the
+ * number of analyses), or from the fact rows of the selected stats:
+ * `stats_id IN (…)`, the selection written by facts_of_selection from the
+ * same stats_filter (query.c).  Both sum the same exact integers, so they
+ * give identical results.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/facts/facts.h"
+#include "util/strmap.h"
+
+/* --- the writer: what one transaction remembers --- */
+
+struct facts_writer {
+    struct strmap labels;      /* owner and labels joined by \x1f → labels id */
+    struct strmap sum_index;   /* "client|type|date|object" → index in sums */
+    struct pending_sum *sums;
+    size_t n_sums, sums_cap;
+    buf key;
+    struct strmap written;     /* ids of the stats given facts since the last flush */
+#ifndef NDEBUG
+    /* What the assertions compare the sums with since the last flush: the
+     * connection they belong to, the facts summed. */
+    struct store *store;
+    int64_t summed;
+#endif
+};
+
+#define ID_KEY_LEN 24
+
+/* A stats id as a key of `written`. */
+static const char *id_key(int64_t stats_id, char out[ID_KEY_LEN])
+{
+    snprintf(out, ID_KEY_LEN, "%lld", (long long)stats_id);
+    return out;
+}
+
+/*
+ * The invariants a broken caller or a slip here would turn into wrong daily
+ * totals, checked in debug builds:
+ * - a writer serves one connection: its sums belong to that transaction;
+ * - a stats gets its facts once between two flushes: twice would count them
+ *   twice (a stats whose facts are replaced has its old ones deleted by
+ *   facts_writer_delete, which flushes first when they are still pending);
+ * - a flush writes as many facts as were summed, each a normalized value.
+ */
+static void note_written(struct facts_writer *w, struct store *s, int64_t stats_id)
+{
+#ifndef NDEBUG
+    assert(!w->store || w->store == s);
+    w->store = s;
+#endif
+    char key[ID_KEY_LEN];
+    assert(!strmap_find(&w->written, id_key(stats_id, key)));
+    strmap_add(&w->written, id_key(stats_id, key), 0);
+}
+
+struct facts_writer *facts_writer_new(void)
+{
+    struct facts_writer *w = xcalloc(1, sizeof *w);
+    strmap_init(&w->labels);
+    strmap_init(&w->sum_index);
+    strmap_init(&w->written);
+    return w;
+}
+
+void facts_writer_free(struct facts_writer *w)
+{
+    if (!w)
+        return;
+    strmap_free(&w->labels);
+    strmap_free(&w->sum_index);
+    strmap_free(&w->written);
+    free(w->sums);
+    buf_free(&w->key);
+    free(w);
+}
+
+struct pending_sum *facts_pending_sum(struct facts_writer *w, int64_t client_id, enum stats_type type,
+                                      const char *date, const char *object)
+{
+#ifndef NDEBUG
+    w->summed++;
+#endif
+    buf_reset(&w->key);
+    buf_printf(&w->key, "%lld|%d|%s|%s", (long long)client_id, (int)type, date, object);
+    const size_t *known = strmap_find(&w->sum_index, w->key.data);
+    if (known) {
+        /* The index names the sum of this very total. */
+        assert(*known < w->n_sums && w->sums[*known].client_id == client_id &&
+               w->sums[*known].type == type && strcmp(w->sums[*known].date, date) == 0 &&
+               strcmp(w->sums[*known].object, object) == 0);
+        return &w->sums[*known];
+    }
+    if (w->n_sums == w->sums_cap) {
+        w->sums_cap = w->sums_cap ? w->sums_cap * 2 : 64;
+        w->sums = xrealloc(w->sums, w->sums_cap * sizeof *w->sums);
+    }
+    strmap_add(&w->sum_index, w->key.data, w->n_sums);
+    struct pending_sum *p = &w->sums[w->n_sums++];
+    *p = (struct pending_sum){.client_id = client_id, .type = type};
+    snprintf(p->date, sizeof p->date, "%s", date);
+    snprintf(p->object, sizeof p->object, "%s", object);
+    return p;
+}
+
+enum store_rc facts_writer_flush(struct facts_writer *w, struct store *s)
+{
+#ifndef NDEBUG
+    assert(!w->store || w->store == s);
+    int64_t counted = 0;
+    for (size_t i = 0; i < w->n_sums; i++)
+        counted += w->sums[i].n;
+    assert(counted == w->summed);
+    w->summed = 0;
+#endif
+    strmap_free(&w->written);
+    strmap_init(&w->written);
+    enum store_rc rc = STORE_OK;
+    for (size_t i = 0; i < w->n_sums && rc == STORE_OK; i++) {
+        const struct store_kind *kind = store_kind_of(w->sums[i].type);
+        assert(kind && kind->flush_sum); /* only kinds with daily totals add to them */
+        rc = kind->flush_sum(s, &w->sums[i]);
+    }
+    strmap_free(&w->sum_index);
+    strmap_init(&w->sum_index);
+    w->n_sums = 0;
+    return rc;
+}
+
+enum store_rc facts_labels_id(struct store *s, struct facts_writer *w, const char *owner,
+                              const struct fact_labels *l, int64_t *id)
+{
+    buf_reset(&w->key);
+    buf_puts(&w->key, owner);
+    for (int i = 0; i < FACT_LABELS; i++) {
+        buf_putc(&w->key, '\x1f');
+        buf_puts(&w->key, l->label[i]);
+    }
+    const size_t *known = strmap_find(&w->labels, w->key.data);
+    if (known) {
+        *id = (int64_t)*known;
+        return STORE_OK;
+    }
+    const struct sql_value params[] = {sql_text(owner), sql_text(l->label[0]), sql_text(l->label[1]),
+                                       sql_text(l->label[2]), sql_text(l->label[3])};
+    enum store_rc rc = sql_first_row(s,
+        "SELECT id FROM labels WHERE owner = ? AND label1 = ? AND label2 = ? AND label3 = ? "
+        "AND label4 = ?", params, 5);
+    if (rc == STORE_NOT_FOUND)
+        rc = sql_first_row(s,
+            "INSERT INTO labels (owner, label1, label2, label3, label4) VALUES (?, ?, ?, ?, ?) "
+            "RETURNING id", params, 5);
+    if (rc == STORE_NOT_FOUND)
+        return store_fail(s, STORE_ERROR, "The database did not return the new labels' id.");
+    if (rc != STORE_OK)
+        return rc;
+    *id = s->ops->get_int(s, 0);
+    sql_end(s);
+    strmap_add(&w->labels, w->key.data, (size_t)*id);
+    return STORE_OK;
+}
+
+/* The document as the caller parsed it, or its stored text read back: that
+ * was written by this program from validated JSON, so json-c's tokenizer
+ * alone reads it (stats_extract_text would check it again). */
+static bool extract(enum stats_type type, const char *data, struct json_object *doc,
+                    struct stats_facts *f)
+{
+    if (doc)
+        return stats_extract(type, doc, f);
+    struct json_object *parsed = json_tokener_parse(data);
+    bool ok = stats_extract(type, parsed, f);
+    json_object_put(parsed);
+    return ok;
+}
+
+enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64_t stats_id,
+                                  int64_t client_id, enum stats_type type, const char *date,
+                                  const char *data, struct json_object *doc)
+{
+    struct stats_facts f;
+    /* The API validates every document; data stored otherwise (imports of old
+     * databases, tests) that lacks the shape of its type has no figures to give. */
+    if (!extract(type, data, doc, &f))
+        return STORE_OK;
+    note_written(w, s, stats_id);
+    const struct fact_owner owner = {w, stats_id, client_id, type, date};
+    const struct store_kind *kind = store_kind_of(type);
+    assert(kind); /* extraction succeeded: the type is a kind */
+    enum store_rc rc = kind->insert(s, &owner, &f);
+    stats_facts_free(&f);
+    return rc;
+}
+
+enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id,
+                           enum stats_type type, const char *date, const char *data)
+{
+    struct facts_writer *w = facts_writer_new();
+    enum store_rc rc = facts_writer_insert(w, s, stats_id, client_id, type, date, data, NULL);
+    if (rc == STORE_OK)
+        rc = facts_writer_flush(w, s);
+    facts_writer_free(w);
+    return rc;
+}
+
+enum store_rc facts_writer_delete(struct facts_writer *w, struct store *s, int64_t stats_id)
+{
+    /* Triggers take deleted facts out of the daily totals: facts still
+     * pending in the sums must be in those totals first (a batch naming one
+     * analysis, type and date twice rewrites the row it just inserted). */
+    char key[ID_KEY_LEN];
+    if (strmap_find(&w->written, id_key(stats_id, key))) {
+        enum store_rc rc = facts_writer_flush(w, s);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    struct sql_value id = sql_int(stats_id);
+    enum store_rc rc = STORE_OK;
+    for (size_t k = 0; k < store_kind_count() && rc == STORE_OK; k++) {
+        if (!store_kind_owns_tables(k))
+            continue;
+        const char *const *deletes = store_kind_at(k)->tables->deletes;
+        for (size_t i = 0; deletes[i] && rc == STORE_OK; i++)
+            rc = sql_defer(s, deletes[i], &id, 1);
+    }
+    return rc;
+}
+
+/* --- backfill --- */
+
+#define BACKFILL_PAGE 256
+
+struct stored_stats {
+    int64_t id, client_id;
+    enum stats_type type;
+    char date[DATE_STR_LEN];
+    char *data;
+};
+
+/* Reads up to BACKFILL_PAGE rows after `after` (one statement is active at a
+ * time, so a page is read, closed, then written). */
+static enum store_rc read_page(struct store *s, int64_t after, struct stored_stats *rows, size_t *n)
+{
+    const struct sql_value params[] = {sql_int(after), sql_int(BACKFILL_PAGE)};
+    *n = 0;
+    enum store_rc rc = s->ops->query(s,
+        "SELECT id, client_id, type, date, data FROM stats WHERE id > ? ORDER BY id LIMIT ?", params, 2);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = s->ops->next_row(s)) == STORE_OK) {
+        struct stored_stats *r = &rows[(*n)++];
+        r->id = s->ops->get_int(s, 0);
+        r->client_id = s->ops->get_int(s, 1);
+        r->type = (enum stats_type)s->ops->get_int(s, 2);
+        snprintf(r->date, sizeof r->date, "%s", s->ops->get_text(s, 3));
+        r->data = xstrdup(s->ops->get_text(s, 4));
+    }
+    sql_end(s);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+enum store_rc facts_backfill(struct store *s)
+{
+    struct stored_stats rows[BACKFILL_PAGE];
+    int64_t after = 0;
+    size_t n;
+    struct facts_writer *w = facts_writer_new();
+    enum store_rc rc = store_bump_versions(s, -1);
+    while (rc == STORE_OK) {
+        rc = read_page(s, after, rows, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (rc == STORE_OK)
+                rc = facts_writer_insert(w, s, rows[i].id, rows[i].client_id, rows[i].type,
+                                         rows[i].date, rows[i].data, NULL);
+            free(rows[i].data);
+        }
+        if (n < BACKFILL_PAGE)
+            break;
+        after = rows[n - 1].id;
+    }
+    if (rc == STORE_OK)
+        rc = facts_writer_flush(w, s);
+    facts_writer_free(w);
+    return rc;
+}
+
+/* --- reading --- */
+
+bool facts_use_totals(const struct stats_filter *f)
+{
+    return !f->get_last && (!f->anrs || f->n_anrs == 0);
+}
+
+/* The ids of the stats f selects.  Within one type a (client, ANR) has one
+ * stats per date, so the latest is the one at MAX(date). */
+static void append_selection(struct store *s, struct query *q, const struct stats_filter *f, bool latest)
+{
+    bool outer = q->has_where;
+    q->has_where = false;
+    if (latest || f->get_last) {
+        buf_puts(&q->sql, "SELECT sel_s.id FROM stats AS sel_s JOIN (SELECT client_id, anr, "
+                          "MAX(date) AS last_date FROM stats");
+        query_add_filters(s, q, f);
+        buf_puts(&q->sql, " GROUP BY client_id, anr) AS sel_m ON sel_s.client_id = sel_m.client_id "
+                          "AND sel_s.anr = sel_m.anr AND sel_s.type = ? AND sel_s.date = sel_m.last_date");
+        query_bind(q, sql_int(f->type));
+    } else {
+        buf_puts(&q->sql, "SELECT id FROM stats");
+        query_add_filters(s, q, f);
+    }
+    q->has_where = outer;
+}
+
+void facts_of_selection(struct store *s, struct query *q, const char *head, const char *column,
+                               const struct stats_filter *f, bool latest)
+{
+    buf_puts(&q->sql, head);
+    buf_printf(&q->sql, " WHERE %s IN (", column);
+    append_selection(s, q, f, latest);
+    buf_putc(&q->sql, ')');
+    q->has_where = true;
+}
+
+enum store_rc facts_run_rows(struct store *s, struct query *q, facts_row_reader read, void *ctx)
+{
+    enum store_rc rc = s->ops->query(s, q->sql.data, q->params, q->n);
+    if (rc == STORE_OK) {
+        while ((rc = s->ops->next_row(s)) == STORE_OK)
+            read(s, ctx);
+        sql_end(s);
+        if (rc == STORE_NOT_FOUND)
+            rc = STORE_OK;
+    }
+    query_free(q);
+    return rc;
+}
+
+void *facts_grow(void *items, size_t count, size_t *cap, size_t size)
+{
+    if (count < *cap)
+        return items;
+    *cap = *cap ? *cap * 2 : 16;
+    return xrealloc(items, *cap * size);
+}
+
+struct decimal facts_read_decimal(struct store *s, int col)
+{
+    return (struct decimal){s->ops->get_int(s, col), s->ops->get_int(s, col + 1)};
+}
+
+void facts_copy_text(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src);
+}
+
+void facts_read_labels(struct store *s, int col, struct labels *out)
+{
+    for (int i = 0; i < FACT_LABELS; i++)
+        out->label[i] = xstrdup(s->ops->get_text(s, col + i));
+}
+
+void labels_free(struct labels *l)
+{
+    for (int i = 0; i < FACT_LABELS; i++) {
+        free(l->label[i]);
+        l->label[i] = NULL;
+    }
+}

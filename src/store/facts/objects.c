@@ -1,0 +1,329 @@
+/*
+ * objects.c — the storage of threats and vulnerabilities (one shape, one set
+ * of tables, the type in a column): one fact row per object of a stats in
+ * object_facts (uuid, labels, count, maxRisk, averageRate as exact decimals,
+ * and the stats' client and date), the per-client daily totals in
+ * object_rollup (one row per client, type, date and object), and the
+ * aggregates their processors and the map read (objects.h).
+ *
+ * Labels of an object come from its most recent occurrence: one index probe
+ * per object on object_facts (type, object, date, stats_id) at its latest
+ * date when the selection reads the daily totals, one pass over the fact
+ * rows otherwise.
+ */
+#include "store/facts/objects.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/facts/facts.h"
+
+static const char *const deletes[] = {"DELETE FROM object_facts WHERE stats_id = ?", NULL};
+
+/* The daily totals get a transaction's facts at flush (facts_writer_flush)
+ * and lose them by trigger, whatever deletes them (cascades included). */
+static const struct fact_tables object_tables = {
+    .schema_step = 2,
+    .ddl = {
+        [SQL_DIALECT_SQLITE] =
+            "CREATE TABLE object_facts ("
+            " stats_id INTEGER NOT NULL REFERENCES stats (id) ON DELETE CASCADE,"
+            " client_id INTEGER NOT NULL, type INTEGER NOT NULL, date TEXT NOT NULL,"
+            " object TEXT NOT NULL, labels_id INTEGER NOT NULL,"
+            " count_u INTEGER NOT NULL, count_n INTEGER NOT NULL,"
+            " max_risk_u INTEGER NOT NULL, max_risk_n INTEGER NOT NULL,"
+            " rate_u INTEGER NOT NULL, rate_n INTEGER NOT NULL,"
+            " PRIMARY KEY (stats_id, object)) WITHOUT ROWID;"
+            "CREATE INDEX object_facts_latest ON object_facts (type, object, date, stats_id);"
+            "CREATE TABLE object_rollup ("
+            " client_id INTEGER NOT NULL, type INTEGER NOT NULL, date TEXT NOT NULL, object TEXT NOT NULL,"
+            " n INTEGER NOT NULL, count_u INTEGER NOT NULL, count_n INTEGER NOT NULL,"
+            " max_risk_u INTEGER NOT NULL, max_risk_n INTEGER NOT NULL,"
+            " rate_u INTEGER NOT NULL, rate_n INTEGER NOT NULL,"
+            " PRIMARY KEY (client_id, type, date, object)) WITHOUT ROWID;"
+            "CREATE INDEX object_rollup_type_date ON object_rollup (type, date);"
+            "CREATE TRIGGER object_rollup_remove AFTER DELETE ON object_facts BEGIN"
+            " UPDATE object_rollup SET n = n - 1, count_u = count_u - OLD.count_u, count_n = count_n - OLD.count_n,"
+            "  max_risk_u = max_risk_u - OLD.max_risk_u, max_risk_n = max_risk_n - OLD.max_risk_n,"
+            "  rate_u = rate_u - OLD.rate_u, rate_n = rate_n - OLD.rate_n"
+            "  WHERE client_id = OLD.client_id AND type = OLD.type AND date = OLD.date AND object = OLD.object;"
+            " DELETE FROM object_rollup WHERE client_id = OLD.client_id AND type = OLD.type"
+            "  AND date = OLD.date AND object = OLD.object AND n = 0; END;",
+        [SQL_DIALECT_POSTGRES] =
+            "CREATE TABLE object_facts ("
+            " stats_id BIGINT NOT NULL REFERENCES stats (id) ON DELETE CASCADE,"
+            " client_id BIGINT NOT NULL, type SMALLINT NOT NULL, date DATE NOT NULL,"
+            " object TEXT NOT NULL, labels_id BIGINT NOT NULL,"
+            " count_u BIGINT NOT NULL, count_n BIGINT NOT NULL,"
+            " max_risk_u BIGINT NOT NULL, max_risk_n BIGINT NOT NULL,"
+            " rate_u BIGINT NOT NULL, rate_n BIGINT NOT NULL,"
+            " PRIMARY KEY (stats_id, object));"
+            "CREATE INDEX object_facts_latest ON object_facts (type, object, date, stats_id);"
+            "CREATE TABLE object_rollup ("
+            " client_id BIGINT NOT NULL, type SMALLINT NOT NULL, date DATE NOT NULL, object TEXT NOT NULL,"
+            " n BIGINT NOT NULL, count_u BIGINT NOT NULL, count_n BIGINT NOT NULL,"
+            " max_risk_u BIGINT NOT NULL, max_risk_n BIGINT NOT NULL,"
+            " rate_u BIGINT NOT NULL, rate_n BIGINT NOT NULL,"
+            " PRIMARY KEY (client_id, type, date, object));"
+            "CREATE INDEX object_rollup_type_date ON object_rollup (type, date);"
+            "CREATE OR REPLACE FUNCTION object_rollup_remove() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " UPDATE object_rollup SET n = n - 1, count_u = count_u - OLD.count_u, count_n = count_n - OLD.count_n,"
+            "  max_risk_u = max_risk_u - OLD.max_risk_u, max_risk_n = max_risk_n - OLD.max_risk_n,"
+            "  rate_u = rate_u - OLD.rate_u, rate_n = rate_n - OLD.rate_n"
+            "  WHERE client_id = OLD.client_id AND type = OLD.type AND date = OLD.date AND object = OLD.object;"
+            " DELETE FROM object_rollup WHERE client_id = OLD.client_id AND type = OLD.type"
+            "  AND date = OLD.date AND object = OLD.object AND n = 0;"
+            " RETURN NULL; END $$;"
+            "CREATE TRIGGER object_rollup_remove AFTER DELETE ON object_facts FOR EACH ROW"
+            " EXECUTE FUNCTION object_rollup_remove();",
+    },
+    .drop = "DROP TABLE IF EXISTS object_facts;"
+            "DROP TABLE IF EXISTS object_rollup;",
+    .deletes = deletes,
+};
+
+/* --- writing --- */
+
+static enum store_rc flush_object_sum(struct store *s, const struct pending_sum *p)
+{
+    const struct sql_value params[] = {
+        sql_int(p->client_id), sql_int(p->type), sql_text(p->date), sql_text(p->object), sql_int(p->n),
+        sql_int(p->v[0]), sql_int(p->v[1]), sql_int(p->v[2]), sql_int(p->v[3]), sql_int(p->v[4]),
+        sql_int(p->v[5]),
+    };
+    return sql_defer(s,
+        "INSERT INTO object_rollup AS r (client_id, type, date, object, n, count_u, count_n, "
+        "max_risk_u, max_risk_n, rate_u, rate_n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (client_id, type, date, object) DO UPDATE SET n = r.n + excluded.n, "
+        "count_u = r.count_u + excluded.count_u, count_n = r.count_n + excluded.count_n, "
+        "max_risk_u = r.max_risk_u + excluded.max_risk_u, max_risk_n = r.max_risk_n + excluded.max_risk_n, "
+        "rate_u = r.rate_u + excluded.rate_u, rate_n = r.rate_n + excluded.rate_n",
+        params, sizeof params / sizeof *params);
+}
+
+static enum store_rc insert_objects(struct store *s, const struct fact_owner *o, const struct stats_facts *f)
+{
+    enum store_rc rc = STORE_OK;
+    for (size_t i = 0; i < f->n_objects && rc == STORE_OK; i++) {
+        const struct object_fact *x = &f->objects[i];
+        int64_t labels;
+        rc = facts_labels_id(s, o->writer, x->uuid, &x->labels, &labels);
+        if (rc != STORE_OK)
+            break;
+        const struct sql_value params[] = {
+            sql_int(o->stats_id), sql_int(o->client_id), sql_int(o->type), sql_text(o->date),
+            sql_text(x->uuid), sql_int(labels), sql_int(x->count.units), sql_int(x->count.nanos),
+            sql_int(x->max_risk.units), sql_int(x->max_risk.nanos), sql_int(x->rate.units),
+            sql_int(x->rate.nanos),
+        };
+        rc = sql_defer(s,
+            "INSERT INTO object_facts (stats_id, client_id, type, date, object, labels_id, count_u, "
+            "count_n, max_risk_u, max_risk_n, rate_u, rate_n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params, sizeof params / sizeof *params);
+        struct pending_sum *p = facts_pending_sum(o->writer, o->client_id, o->type, o->date, x->uuid);
+        const struct decimal metrics[3] = {x->count, x->max_risk, x->rate};
+        assert(decimal_is_single(x->count) && decimal_is_single(x->max_risk) &&
+               decimal_is_single(x->rate));
+        p->n++;
+        for (size_t m = 0; m < 3; m++) {
+            p->v[2 * m] += metrics[m].units;
+            p->v[2 * m + 1] += metrics[m].nanos;
+        }
+    }
+    return rc;
+}
+
+const struct store_kind store_kind_threat = {
+    .type = STATS_THREAT,
+    .tables = &object_tables,
+    .insert = insert_objects,
+    .flush_sum = flush_object_sum,
+};
+
+const struct store_kind store_kind_vulnerability = {
+    .type = STATS_VULNERABILITY,
+    .tables = &object_tables,
+    .insert = insert_objects,
+    .flush_sum = flush_object_sum,
+};
+
+/* --- reading --- */
+
+struct object_days_reader {
+    struct object_days *out;
+    size_t cap;
+};
+
+static void read_object_day(struct store *s, void *ctx)
+{
+    struct object_days_reader *r = ctx;
+    r->out->items = facts_grow(r->out->items, r->out->count, &r->cap, sizeof *r->out->items);
+    struct object_day *d = &r->out->items[r->out->count++];
+    facts_copy_text(d->object, sizeof d->object, s->ops->get_text(s, 0));
+    facts_copy_text(d->date, sizeof d->date, s->ops->get_text(s, 1));
+    d->n = s->ops->get_int(s, 2);
+    d->count = facts_read_decimal(s, 3);
+    d->max_risk = facts_read_decimal(s, 5);
+    d->rate = facts_read_decimal(s, 7);
+}
+
+static int compare_object_days(const void *a, const void *b)
+{
+    const struct object_day *x = a, *y = b;
+    int c = strcmp(x->object, y->object);
+    return c ? c : strcmp(x->date, y->date);
+}
+
+void object_days_free(struct object_days *d)
+{
+    free(d->items);
+    *d = (struct object_days){0};
+}
+
+#define OBJECT_SUMS "SUM(count_u), SUM(count_n), SUM(max_risk_u), SUM(max_risk_n), SUM(rate_u), SUM(rate_n)"
+
+enum store_rc store_object_days(struct store *s, const struct stats_filter *f, struct object_days *out)
+{
+    *out = (struct object_days){0};
+    struct query q = {0};
+    if (facts_use_totals(f)) {
+        buf_puts(&q.sql, "SELECT object, date, SUM(n), " OBJECT_SUMS " FROM object_rollup");
+        query_add_filters(s, &q, f);
+    } else {
+        facts_of_selection(s, &q, "SELECT object, date, COUNT(*), " OBJECT_SUMS " FROM object_facts",
+                           "stats_id", f, false);
+    }
+    buf_puts(&q.sql, " GROUP BY object, date");
+    struct object_days_reader r = {out, 0};
+    enum store_rc rc = facts_run_rows(s, &q, read_object_day, &r);
+    if (rc != STORE_OK)
+        object_days_free(out);
+    else if (out->count) /* qsort() must not be given NULL, even for nothing */
+        qsort(out->items, out->count, sizeof *out->items, compare_object_days);
+    return rc;
+}
+
+static int compare_latest(const void *key, const void *item)
+{
+    return strcmp(key, ((const struct object_latest *)item)->object);
+}
+
+/* One pass over the selection's facts, newest first: the first row seen of
+ * each object carries its labels. */
+struct labels_pass {
+    const struct object_latest *objects;
+    size_t n;
+    struct labels *out;
+};
+
+static void read_first_labels(struct store *s, void *ctx)
+{
+    struct labels_pass *p = ctx;
+    const struct object_latest *o =
+        bsearch(s->ops->get_text(s, 0), p->objects, p->n, sizeof *p->objects, compare_latest);
+    struct labels *l = o ? &p->out[o - p->objects] : NULL;
+    if (l && !l->label[0])
+        facts_read_labels(s, 1, l);
+}
+
+static enum store_rc labels_in_one_pass(struct store *s, const struct stats_filter *f,
+                                        const struct object_latest *objects, size_t n,
+                                        struct labels *out)
+{
+    struct query q = {0};
+    facts_of_selection(s, &q,
+                       "SELECT o.object, l.label1, l.label2, l.label3, l.label4 FROM object_facts AS o "
+                       "JOIN labels AS l ON l.id = o.labels_id", "o.stats_id", f, false);
+    buf_puts(&q.sql, " ORDER BY o.date DESC, o.stats_id DESC");
+    struct labels_pass p = {objects, n, out};
+    return facts_run_rows(s, &q, read_first_labels, &p);
+}
+
+static void read_labels_row(struct store *s, void *ctx)
+{
+    facts_read_labels(s, 0, ctx);
+}
+
+/* The newest fact of the object on its latest date that the filter keeps:
+ * a short walk back on the (type, object, date, stats_id) index.  That date
+ * is in the filter's range, which is left out: SQLite would rather use the
+ * range than the equality. */
+static enum store_rc labels_by_probe(struct store *s, const struct stats_filter *f,
+                                     const struct object_latest *o, struct labels *out)
+{
+    struct query q = {0};
+    struct stats_filter on_date = *f;
+    on_date.date_from[0] = on_date.date_to[0] = '\0';
+    buf_puts(&q.sql, "SELECT l.label1, l.label2, l.label3, l.label4 FROM object_facts AS o "
+                     "JOIN labels AS l ON l.id = o.labels_id");
+    query_where(&q, "o.object = ?", sql_text(o->object));
+    query_where(&q, "o.date = ?", sql_text(o->date));
+    query_add_filters(s, &q, &on_date);
+    buf_puts(&q.sql, " ORDER BY o.stats_id DESC LIMIT 1");
+    return facts_run_rows(s, &q, read_labels_row, out);
+}
+
+enum store_rc store_object_labels(struct store *s, const struct stats_filter *f,
+                                  const struct object_latest *objects, size_t n, struct labels *out)
+{
+    memset(out, 0, n * sizeof *out);
+    enum store_rc rc = STORE_OK;
+    if (facts_use_totals(f)) {
+        for (size_t i = 0; i < n && rc == STORE_OK; i++)
+            rc = labels_by_probe(s, f, &objects[i], &out[i]);
+    } else {
+        rc = labels_in_one_pass(s, f, objects, n, out);
+    }
+    if (rc != STORE_OK)
+        for (size_t i = 0; i < n; i++)
+            labels_free(&out[i]);
+    return rc;
+}
+
+struct client_totals_reader {
+    struct object_client_totals *out;
+    size_t cap;
+};
+
+static void read_client_total(struct store *s, void *ctx)
+{
+    struct client_totals_reader *r = ctx;
+    r->out->items = facts_grow(r->out->items, r->out->count, &r->cap, sizeof *r->out->items);
+    struct object_client_total *t = &r->out->items[r->out->count++];
+    t->client_id = s->ops->get_int(s, 0);
+    facts_copy_text(t->object, sizeof t->object, s->ops->get_text(s, 1));
+    t->n = s->ops->get_int(s, 2);
+    t->count = facts_read_decimal(s, 3);
+}
+
+static int compare_client_totals(const void *a, const void *b)
+{
+    const struct object_client_total *x = a, *y = b;
+    if (x->client_id != y->client_id)
+        return x->client_id < y->client_id ? -1 : 1;
+    return strcmp(x->object, y->object);
+}
+
+void object_client_totals_free(struct object_client_totals *t)
+{
+    free(t->items);
+    *t = (struct object_client_totals){0};
+}
+
+enum store_rc store_object_client_totals(struct store *s, const struct stats_filter *f,
+                                         struct object_client_totals *out)
+{
+    *out = (struct object_client_totals){0};
+    struct query q = {0};
+    facts_of_selection(s, &q, "SELECT client_id, object, COUNT(*), SUM(count_u), SUM(count_n) "
+                              "FROM object_facts", "stats_id", f, false);
+    buf_puts(&q.sql, " GROUP BY client_id, object");
+    struct client_totals_reader r = {out, 0};
+    enum store_rc rc = facts_run_rows(s, &q, read_client_total, &r);
+    if (rc != STORE_OK)
+        object_client_totals_free(out);
+    else if (out->count)
+        qsort(out->items, out->count, sizeof *out->items, compare_client_totals);
+    return rc;
+}
