@@ -1,0 +1,80 @@
+// look.test.mjs — what readers see beyond the figures, in headless Chromium:
+// keyboard focus drawn on every control (WCAG 2.2), contrast of the risk
+// map's numbers and of the bars, the risk map coloured by severity, the
+// coordinates of the map written without ambiguity in every language.
+import assert from 'node:assert/strict';
+import {after, before, test} from 'node:test';
+
+import {assertClean, cardState, loadData, openBrowser, requireStatsEndpoints, startServer} from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  await loadData(server);
+  await requireStatsEndpoints(server);
+  browser = await openBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/* WCAG's contrast ratio of two CSS colours "rgb(r, g, b)". */
+function contrast(a, b) {
+  const luminance = (css) => {
+    const [r, g, b2] = css.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b2;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/* The focus ring of the focused element and the background around it. */
+async function focusRing(page, selector) {
+  await page.focus(selector);
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    let around = el.parentElement;
+    while (around && /rgba\(0, 0, 0, 0\)|transparent/.test(getComputedStyle(around).backgroundColor)) {
+      around = around.parentElement;
+    }
+    return {
+      focusVisible: el.matches(':focus-visible'),
+      style: style.outlineStyle, width: parseFloat(style.outlineWidth), colour: style.outlineColor,
+      background: around ? getComputedStyle(around).backgroundColor : 'rgb(255, 255, 255)',
+    };
+  });
+}
+
+test('keyboard focus is drawn on every kind of control, 3:1 against its surroundings', async () => {
+  const page = await browser.page();
+  const checks = {
+    '/': ['.site-nav .nav-link[href="/evolution"]', '.lang-switch a[hreflang="fr"]', '.navbar-brand', '#scope',
+          '#tab-vulnerabilities', '#threats-top', '[data-chart="threats"] [data-export="png"]', 'footer a'],
+    '/evolution': ['#period', '[data-chart="evolution-threats"] summary', '#evolution-threats-filter'],
+  };
+  for (const [route, selectors] of Object.entries(checks)) {
+    await page.goto(server.url + route);
+    await page.keyboard.press('Tab');   // the reader uses the keyboard
+    if (route === '/evolution') {
+      await page.click('[data-chart="evolution-threats"] summary');
+      await page.keyboard.press('Tab');
+    }
+    for (const selector of selectors) {
+      const ring = await focusRing(page, selector);
+      assert.ok(ring.focusVisible, `${route} ${selector}: focus-visible`);
+      assert.equal(ring.style, 'solid', `${route} ${selector}: an outline`);
+      assert.ok(ring.width >= 2, `${route} ${selector}: ${ring.width}px`);
+      const ratio = contrast(ring.colour, ring.background);
+      assert.ok(ratio >= 3, `${route} ${selector}: ${ring.colour} on ${ring.background} is ${ratio.toFixed(2)}:1`);
+    }
+  }
+  assertClean(assert, browser.watch);
+});
