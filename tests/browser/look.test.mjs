@@ -78,3 +78,64 @@ test('keyboard focus is drawn on every kind of control, 3:1 against its surround
   }
   assertClean(assert, browser.watch);
 });
+
+test('risk map: the colour is the level of the cell (MONARC), the number the risks, 4.5:1', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/');
+  await page.click('#tab-riskmap');
+  assert.equal(await cardState(page, 'riskmap'), 'ready');
+  for (const kind of ['informational', 'operational']) {
+    await page.selectOption('#riskmap-kind', kind);
+    const cells = await page.$$eval('.heatmap tbody td', (tds) => tds.map((td) => ({
+      impact: Number(td.parentElement.cells[0].textContent),
+      column: Number(td.closest('table').tHead.rows[0].cells[td.cellIndex].textContent),
+      count: Number(td.textContent),
+      colour: getComputedStyle(td).color,
+      background: getComputedStyle(td).backgroundColor,
+    })));
+    const legend = Object.fromEntries(await page.$$eval('.risk-legend .swatch', (swatches) =>
+      swatches.map((s) => [s.dataset.level, getComputedStyle(s).backgroundColor])));
+    assert.deepEqual(Object.keys(legend), ['low', 'medium', 'high']);
+    assert.equal(new Set(Object.values(legend)).size, 3);
+    assert.ok(cells.some((c) => c.count > 0));
+    for (const cell of cells) {
+      // MONARC's default thresholds: up to 4 low, up to 8 medium, above high.
+      const value = cell.impact * cell.column;
+      const level = value <= 4 ? 'low' : value <= 8 ? 'medium' : 'high';
+      assert.equal(cell.background, legend[level], `${kind} impact ${cell.impact} × ${cell.column}`);
+      const ratio = contrast(cell.colour, cell.background);
+      assert.ok(ratio >= 4.5, `${kind} ${cell.count} in ${cell.colour} on ${cell.background}: ${ratio.toFixed(2)}:1`);
+    }
+  }
+  assertClean(assert, browser.watch);
+});
+
+test('bars of two series stand 3:1 against the page and apart from each other', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/');
+  const colours = async (canvas) => page.$eval(canvas, (c) => window.Chart.getChart(c).data.datasets.map((d) => d.backgroundColor));
+  const rgb = (hex) => `rgb(${hex.match(/[0-9a-f]{2}/gi).map((h) => parseInt(h, 16)).join(', ')})`;
+  for (const [tab, name] of [['#tab-compliance', 'compliance'], ['#tab-risks', 'risks-informational']]) {
+    await page.click(tab);
+    assert.equal(await cardState(page, name), 'ready');
+    const [first, second] = (await colours(`#${name}-chart`)).map(rgb);
+    for (const colour of [first, second]) {
+      assert.ok(contrast(colour, 'rgb(255, 255, 255)') >= 3, `${name}: ${colour} on white`);
+    }
+    assert.notEqual(first, second);
+  }
+  assertClean(assert, browser.watch);
+});
+
+test('map coordinates read the same way in every language', async () => {
+  const page = await browser.page();
+  const want = {en: '49.61° N, 6.13° E', fr: '49,61° N, 6,13° E', de: '49,61° N, 6,13° O', nl: '49,61° N, 6,13° O'};
+  for (const [lang, text] of Object.entries(want)) {
+    await page.goto(server.url + '/map/?lang=' + lang);
+    await page.waitForFunction(() => document.getElementById('map').dataset.state === 'ready');
+    const positions = await page.$$eval('#map-table tbody tr', (rows) => rows.map((r) => r.cells[0].textContent));
+    assert.ok(positions.includes(text), `${lang}: ${positions.join(' | ')}`);
+  }
+  await page.goto(server.url + '/map/?lang=en');
+  assertClean(assert, browser.watch);
+});

@@ -87,7 +87,7 @@
 
   function riskCharts() {
     const cards = KINDS.map((kind) => new S.ChartCard(document.querySelector('[data-chart="risks-' + kind + '"]')));
-    const stateColours = {current: '#1d4e89', residual: '#7fb3e0'};
+    const stateColours = {current: '#1d4e89', residual: '#b85c00'};   // 3:1 at least on white, apart for colour-blind readers
 
     function draw(averages) {
       const total = STATES.reduce((sum, state) => sum + KINDS.reduce((s, kind) =>
@@ -134,11 +134,21 @@
 
   /* --- the risk map --- */
 
-  /* Light to dark red by share of the largest cell. */
-  function heatColour(share) {
-    const from = [255, 245, 240];
-    const to = [165, 15, 21];
-    return 'rgb(' + from.map((c, i) => Math.round(c + (to[i] - c) * share)).join(',') + ')';
+  /* The level of a cell of the risk map, as MONARC colours it: its value
+   * (impact × likelihood or probability) against MONARC's default thresholds
+   * of an analysis (seuil1 = seuilRolf1 = 4, seuil2 = seuilRolf2 = 8); the
+   * stats carry no threshold of their own.  The colour tells the level, the
+   * number the risks: dark text on light tints, 4.5:1 at least. */
+  const RISK_THRESHOLDS = [4, 8];
+  const RISK_LEVELS = [
+    {name: 'low', fill: '#cdebd3', text: '#1f2937'},
+    {name: 'medium', fill: '#fbdfae', text: '#1f2937'},
+    {name: 'high', fill: '#f4b6b0', text: '#1f2937'},
+  ];
+
+  function riskLevel(impact, column) {
+    const value = impact * column;
+    return RISK_LEVELS[value <= RISK_THRESHOLDS[0] ? 0 : value <= RISK_THRESHOLDS[1] ? 1 : 2];
   }
 
   function sortedKeys(...lists) {
@@ -163,7 +173,6 @@
   }
 
   function heatmapTable(m) {
-    const max = Math.max(1, ...m.counts.flat());
     const table = document.createElement('table');
     table.className = 'heatmap';
     const caption = document.createElement('caption');
@@ -187,16 +196,34 @@
       th.scope = 'row';
       th.textContent = row;
       tr.append(th);
-      m.counts[r].forEach((count) => {
+      m.counts[r].forEach((count, c) => {
         const td = tr.insertCell();
+        const level = riskLevel(row, m.columns[c]);
         td.textContent = count;
-        td.style.backgroundColor = heatColour(count / max);
-        if (count / max > 0.55) {
-          td.classList.add('dark');
-        }
+        td.dataset.level = level.name;
+        td.title = t('riskmap.level.' + level.name);
+        td.style.backgroundColor = level.fill;
+        td.style.color = level.text;
+        td.classList.toggle('zero', count === 0);
       });
     });
     return table;
+  }
+
+  function riskLegend() {
+    const legend = document.createElement('ul');
+    legend.className = 'risk-legend';
+    legend.setAttribute('aria-label', t('riskmap.legend'));
+    for (const level of RISK_LEVELS) {
+      const item = document.createElement('li');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.dataset.level = level.name;
+      swatch.style.backgroundColor = level.fill;
+      item.append(swatch, t('riskmap.level.' + level.name));
+      legend.append(item);
+    }
+    return legend;
   }
 
   /* The same matrix drawn on a canvas, for the PNG download: its title, the
@@ -207,13 +234,12 @@
     const left = 90;
     const top = 110;
     const canvas = document.createElement('canvas');
-    const width = Math.max(left + cell * m.columns.length + 20, 640);
+    const width = Math.max(left + cell * m.columns.length + 20, 720);
     const height = top + cell * m.rows.length + 50;
     canvas.width = width * scale;
     canvas.height = height * scale;
     const ctx = canvas.getContext('2d');
     ctx.scale(scale, scale);
-    const max = Math.max(1, ...m.counts.flat());
     ctx.fillStyle = '#ffffff';
     ctx.fillRect(0, 0, width, height);
     ctx.fillStyle = '#1f2937';
@@ -230,14 +256,26 @@
       ctx.fillStyle = '#1f2937';
       ctx.fillText(String(row), left - 20, top + r * cell + cell / 2);
       m.counts[r].forEach((count, c) => {
-        ctx.fillStyle = heatColour(count / max);
+        const level = riskLevel(row, m.columns[c]);
+        ctx.fillStyle = level.fill;
         ctx.fillRect(left + c * cell, top + r * cell, cell - 2, cell - 2);
-        ctx.fillStyle = count / max > 0.55 ? '#ffffff' : '#1f2937';
+        ctx.fillStyle = level.text;
         ctx.fillText(String(count), left + c * cell + cell / 2 - 1, top + r * cell + cell / 2 - 1);
       });
     });
     ctx.fillStyle = '#1f2937';
     ctx.fillText(m.columnName + ' →', left + (cell * m.columns.length) / 2, top + cell * m.rows.length + 22);
+    ctx.textAlign = 'left';
+    let x = 10;
+    for (const level of RISK_LEVELS) {
+      ctx.fillStyle = level.fill;
+      ctx.fillRect(x, 70, 14, 14);
+      ctx.fillStyle = '#1f2937';
+      const text = t('riskmap.level.' + level.name);
+      ctx.fillText(text, x + 20, 77);
+      x += 20 + ctx.measureText(text).width + 18;
+    }
+    ctx.textAlign = 'center';
     ctx.save();
     ctx.translate(22, top + (cell * m.rows.length) / 2);
     ctx.rotate(-Math.PI / 2);
@@ -270,7 +308,7 @@
       const m = riskMatrix(map, kind, state);
       const risks = m.counts.flat().reduce((a, b) => a + b, 0);
       summary.textContent = t('riskmap.summary', {analyses: map.analyses, risks});
-      wrap.replaceChildren(heatmapTable(m));
+      wrap.replaceChildren(heatmapTable(m), riskLegend());
       card.showCustom((about) => heatmapCanvas(m, about),
         [['impact'].concat(m.columns.map(String))].concat(m.rows.map((row, r) => [row].concat(m.counts[r]))));
     }
@@ -321,8 +359,8 @@
         data: {
           labels,
           datasets: [
-            {label: t('compliance.current'), data: categories.map((c) => percent(c.current)), backgroundColor: '#2a9d8f', borderRadius: 3},
-            {label: t('compliance.target'), data: categories.map((c) => percent(c.target)), backgroundColor: '#c8d3df', borderRadius: 3},
+            {label: t('compliance.current'), data: categories.map((c) => percent(c.current)), backgroundColor: '#1d4e89', borderRadius: 3},
+            {label: t('compliance.target'), data: categories.map((c) => percent(c.target)), backgroundColor: '#b85c00', borderRadius: 3},
           ],
         },
         options: {

@@ -44,8 +44,15 @@
     outlines.addData(topojson.feature(world, world.objects.countries));
   }
 
+  /* "49.61° N, 6.13° E" (fr "49,61° N, 6,13° E", de "49,61° N, 6,13° O"): the
+   * degree sign and the hemisphere keep each number whole whatever the
+   * language's decimal separator. */
+  function coordinate(value, positive, negative) {
+    return S.formatNumber(Math.abs(value)) + '° ' + t(value < 0 ? negative : positive);
+  }
+
   function position(area) {
-    return S.formatNumber(area.latitude) + ', ' + S.formatNumber(area.longitude);
+    return coordinate(area.latitude, 'map.north', 'map.south') + ', ' + coordinate(area.longitude, 'map.east', 'map.west');
   }
 
   /* "<label> (<mean count> on average)" for a [count, uuid] pair and its labels;
