@@ -1,17 +1,15 @@
 /*
  * extract.h — the figures processors need, taken out of a stats `data` once.
  *
- * At ingestion the store turns each document into "facts" (per threat or
- * vulnerability: its uuid, labels and three metrics; per risk stats: 12 level
- * values; per cartography: its scales and non-zero matrix cells; per
- * compliance: its referentials and categories) and keeps them in indexed
- * tables, so processors aggregate rows in SQL instead of parsing documents.
+ * At ingestion the store turns each document into "facts", the figures of
+ * its kind (kinds/<kind>.h), and keeps them in indexed tables, so processors
+ * aggregate rows in SQL instead of parsing documents.
  *
  * Numbers are kept as exact decimals (struct decimal, util/decimal.h), so
  * that their sums are exact whatever the order rows are added in.
  *
- * Each kind extracts its own part (kind.h; its fact structs are in
- * kinds/<kind>.h); struct stats_facts holds them all for the store.
+ * Each kind extracts its own part (kind.h); struct stats_facts
+ * (kinds/kinds.h) holds them all for the store.
  *
  * Pure functions: no SQL, no I/O.  Extraction accepts any JSON (it is fuzzed);
  * a document that does not have the shape of its type is refused (false), as
@@ -25,24 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stats/doc_read.h"
-#include "stats/kinds/cartography.h"
-#include "stats/kinds/compliance.h"
-#include "stats/kinds/objects.h"
-#include "stats/kinds/risk.h"
+#include "stats/kinds/kinds.h"
 #include "stats/stats.h"
-
-/* The facts of one stats; only the part of its type is filled. */
-struct stats_facts {
-    enum stats_type type;
-    struct json_object *doc;        /* holds the strings the labels borrow */
-    struct object_fact *objects;    /* threat, vulnerability: distinct uuids, last one wins */
-    size_t n_objects;
-    struct risk_fact risk;
-    struct carto_fact carto;
-    struct compliance_referential *referentials;
-    size_t n_referentials;
-};
 
 /* Extracts the facts of `data` (a reference is taken). False, with nothing to
  * free, when data does not have the shape of its type. */

@@ -33,8 +33,8 @@ enum stats_type {
 const char *stats_type_name(enum stats_type t);
 bool stats_type_parse(const char *s, enum stats_type *out);
 /* Appends every type name in order, joined by separator and, before the last,
- * by last_separator: ", " and " or " give "risk, threat, …, cartography or
- * compliance".  Messages build their list with it rather than typing names. */
+ * by last_separator: ", " and " or " give "risk, threat, … or <the last>".
+ * Messages build their list with it rather than typing names. */
 void stats_type_names(buf *out, const char *separator, const char *last_separator);
 
 /* One validated item of an upload. */

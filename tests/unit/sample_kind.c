@@ -1,9 +1,15 @@
 /*
  * sample_kind.c — a small test-only stats kind, written like those of
- * src/stats/kinds/: its `data` is {"n": <non-negative integer>}, and it has no
- * facts of its own.  test_kinds registers it through kinds.def's list
- * (sample_kind.def) and drives it through the stats layer's entry points.
+ * src/stats/kinds/: its `data` is {"n": <non-negative integer>}, and its fact
+ * is that n (kept in stats_facts.own, as a kind with facts of its own struct
+ * does).  test_kinds registers it through kinds.def's list (sample_kind.def)
+ * and drives it through the stats layer's entry points; its storage is
+ * sample_facts.c.
  */
+#include "sample_kind.h"
+
+#include <stdlib.h>
+
 #include "stats/extract.h"
 #include "stats/kind.h"
 #include "stats/shape.h"
@@ -17,7 +23,21 @@ static void check_sample(struct shape *s, struct json_object *data)
 static bool extract_sample(struct json_object *data, struct stats_facts *out)
 {
     struct json_object *n;
-    return json_object_is_type(data, json_type_object) && json_object_object_get_ex(data, "n", &n);
+    if (!json_object_is_type(data, json_type_object) || !json_object_object_get_ex(data, "n", &n) ||
+        !json_object_is_type(n, json_type_int) || json_object_get_int64(n) < 0)
+        return false;
+    struct sample_fact *fact = malloc(sizeof *fact);
+    if (!fact)
+        return false;
+    fact->n = json_object_get_int64(n);
+    out->own = fact;
+    return true;
+}
+
+static void free_sample(struct stats_facts *f)
+{
+    free(f->own);
+    f->own = NULL;
 }
 
 const struct stats_kind stats_kind_sample = {
@@ -25,5 +45,5 @@ const struct stats_kind stats_kind_sample = {
     .type = STATS_SAMPLE,
     .check = check_sample,
     .extract = extract_sample,
-    .free_facts = NULL,
+    .free_facts = free_sample,
 };

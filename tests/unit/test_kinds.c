@@ -8,7 +8,11 @@
  * (tests/unit/meson.build): the enum, the table (its own copy of kind.c, so
  * the core's is not linked) and every list of names then include it, and the
  * core's validation and extraction reach it through the table — what adding a
- * kind to kinds.def does.
+ * kind to kinds.def does.  Its storage (sample_facts.c) is reached the same
+ * way, through the store's table of kinds (src/store/facts/table.c, its own
+ * copy too): its table is created by the migration, its facts written at
+ * ingestion and replaced with the data, its aggregate read back, on SQLite
+ * and on PostgreSQL ($STATS_TEST_DATABASE_URI, store_fixture.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,9 +23,12 @@
 
 #include <string.h>
 
+#include "sample_kind.h"
 #include "stats/extract.h"
 #include "stats/kind.h"
 #include "stats/stats.h"
+#include "store/facts/facts.h"
+#include "store_fixture.h"
 #include "util/buf.h"
 #include "util/json.h"
 
@@ -149,11 +156,124 @@ static void test_sample_extracts(void **state)
     assert_true(stats_extract(STATS_SAMPLE, data, &f));
     assert_int_equal(f.type, STATS_SAMPLE);
     assert_ptr_equal(f.doc, data);
+    assert_int_equal(((const struct sample_fact *)f.own)->n, 3);
     stats_facts_free(&f);
     assert_true(stats_extract_text(STATS_SAMPLE, "{\"n\": 1}", 8, &f));
     stats_facts_free(&f);
     assert_false(stats_extract_text(STATS_SAMPLE, "[]", 2, &f));
     json_object_put(data);
+}
+
+/* --- its storage --- */
+
+#define ANR_A "6f1c2b4e-8d3a-4f5b-9e7c-1a2b3c4d5e6f"
+#define ANR_B "0b8e4a6d-2c1f-4e3b-8a9d-7f6e5d4c3b2a"
+
+/* The schema with the sample kind's table is dropped after each test, so the
+ * suites sharing the database (built without that kind) start clean. */
+static int drop_and_close(void **state)
+{
+    struct store *s = *state;
+    int rc = store_drop_all(s) == STORE_OK ? 0 : -1;
+    store_close(s);
+    return rc;
+}
+
+static struct stats_item sample_item(const char *anr, const char *date, const char *data)
+{
+    buf text = BUF_INIT;
+    buf_printf(&text, "{\"anr\": \"%s\", \"type\": \"sample\", \"date\": \"%s\", \"data\": %s}", anr,
+               date, data);
+    struct json_object *j = parse(text.data);
+    struct stats_item it;
+    struct error_list errs = ERROR_LIST_INIT;
+    assert_true(stats_item_from_json(j, 0, &it, &errs));
+    json_object_put(j);
+    buf_free(&text);
+    return it;
+}
+
+static void upsert(struct store *s, int64_t client, struct stats_item *items, size_t n)
+{
+    struct upsert_result r;
+    assert_int_equal(store_stats_upsert(s, client, items, n, &r), STORE_OK);
+    for (size_t i = 0; i < n; i++)
+        stats_item_free(&items[i]);
+}
+
+static struct sample_total total(struct store *s, const char *const *anrs, size_t n_anrs)
+{
+    struct stats_filter f = {.has_type = true, .type = STATS_SAMPLE, .anrs = anrs, .n_anrs = n_anrs};
+    struct sample_total t;
+    assert_int_equal(store_sample_total(s, &f, &t), STORE_OK);
+    return t;
+}
+
+static void test_sample_storage(void **state)
+{
+    struct store *s = *state;
+    int64_t version;
+    assert_int_equal(sql_int_value(s, "SELECT version FROM stats_versions WHERE type = ?",
+                                   &(struct sql_value){.kind = SQL_INT, .i = STATS_SAMPLE}, 1, &version),
+                     STORE_OK);
+    struct client c = {0};
+    c.name = xstrdup("sample owner");
+    token_hash("sample owner", c.token_hash);
+    c.role = CLIENT_ROLE_USER;
+    c.is_sharing_enabled = c.local = true;
+    assert_int_equal(store_client_create(s, &c), STORE_OK);
+    client_free(&c);
+
+    /* Written at ingestion, in the upload's transaction. */
+    struct stats_item batch[] = {sample_item(ANR_A, "2026-05-17", "{\"n\": 3}"),
+                                 sample_item(ANR_A, "2026-05-18", "{\"n\": 4}"),
+                                 sample_item(ANR_B, "2026-05-18", "{\"n\": 5}")};
+    upsert(s, c.id, batch, 3);
+    struct sample_total t = total(s, NULL, 0);
+    assert_int_equal(t.stats, 3);
+    assert_int_equal(t.sum, 12);
+    const char *only_a[] = {ANR_A};
+    t = total(s, only_a, 1);
+    assert_int_equal(t.stats, 2);
+    assert_int_equal(t.sum, 7);
+
+    /* New data replaces the facts; the kind's change counter moves. */
+    struct stats_item again[] = {sample_item(ANR_B, "2026-05-18", "{\"n\": 40}")};
+    upsert(s, c.id, again, 1);
+    t = total(s, NULL, 0);
+    assert_int_equal(t.stats, 3);
+    assert_int_equal(t.sum, 47);
+    int64_t moved;
+    assert_int_equal(sql_int_value(s, "SELECT version FROM stats_versions WHERE type = ?",
+                                   &(struct sql_value){.kind = SQL_INT, .i = STATS_SAMPLE}, 1, &moved),
+                     STORE_OK);
+    assert_int_equal(moved, version + 4);
+
+    /* Deleting the stats deletes their facts (cascade). */
+    int64_t deleted;
+    assert_int_equal(store_stats_delete_anr(s, c.id, ANR_A, &deleted), STORE_OK);
+    assert_int_equal(deleted, 2);
+    t = total(s, NULL, 0);
+    assert_int_equal(t.stats, 1);
+    assert_int_equal(t.sum, 40);
+}
+
+/* The table of the store reads the same list: every kind has its storage. */
+static void test_store_table(void **state)
+{
+    (void)state;
+    assert_int_equal(store_kind_count(), stats_kind_count());
+    for (size_t i = 0; i < store_kind_count(); i++) {
+        assert_int_equal(store_kind_at(i)->type, i);
+        assert_ptr_equal(store_kind_of(store_kind_at(i)->type), store_kind_at(i));
+        assert_non_null(store_kind_at(i)->tables->ddl[SQL_DIALECT_SQLITE]);
+        assert_non_null(store_kind_at(i)->tables->ddl[SQL_DIALECT_POSTGRES]);
+    }
+    /* Threat and vulnerability share their tables: created and dropped once. */
+    assert_true(store_kind_owns_tables(STATS_THREAT));
+    assert_false(store_kind_owns_tables(STATS_VULNERABILITY));
+    assert_true(store_kind_owns_tables(STATS_SAMPLE));
+    assert_null(store_kind_at(store_kind_count()));
 }
 
 int main(void)
@@ -164,6 +284,8 @@ int main(void)
         cmocka_unit_test(test_every_kind_checks),
         cmocka_unit_test(test_sample_item),
         cmocka_unit_test(test_sample_extracts),
+        cmocka_unit_test(test_store_table),
+        cmocka_unit_test_setup_teardown(test_sample_storage, fixture_store_setup, drop_and_close),
     };
-    return cmocka_run_group_tests_name("kinds", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("kinds", tests, fixture_group_setup, fixture_group_teardown);
 }
