@@ -316,10 +316,67 @@
        * period (the risk map's kind and state): {file, title} or null. */
       this.variant = () => null;
       this.generation = 0;
+      /* Loads the card again after an error (set by guarded()). */
+      this.retry = null;
       for (const button of element.querySelectorAll('[data-export]')) {
         button.addEventListener('click', () => this.export(button.dataset.export));
       }
+      this.status = document.createElement('p');
+      this.status.className = 'chart-loading';
+      this.status.setAttribute('role', 'status');
+      this.area.before(this.status);
+      this.figures = this.makeFigures();
       this.setState('loading');
+    }
+
+    /* The chart's figures as a table behind a toggle: its text alternative,
+     * readable with the keyboard and a screen reader (filled by show()). */
+    makeFigures() {
+      const details = document.createElement('details');
+      details.className = 'chart-figures';
+      details.hidden = true;
+      const summary = document.createElement('summary');
+      summary.textContent = t('figures.show');
+      const wrap = document.createElement('div');
+      wrap.className = 'table-responsive';
+      details.append(summary, wrap);
+      (this.element.querySelector('.chart-actions') || this.emptyState).before(details);
+      return details;
+    }
+
+    fillFigures(config, suffix) {
+      const format = (value) => (value === null || value === undefined ? '' : formatNumber(value) + suffix);
+      const datasets = config.data.datasets;
+      const timeAxis = !config.data.labels;
+      const keys = timeAxis
+        ? Array.from(new Set(datasets.flatMap((d) => d.data.map((p) => p.x)))).sort((a, b) => a - b)
+        : config.data.labels.map((label, i) => i);
+      const table = document.createElement('table');
+      table.className = 'table table-sm figures-table';
+      const caption = document.createElement('caption');
+      caption.textContent = this.element.querySelector('h2').textContent;
+      table.append(caption);
+      const head = table.createTHead().insertRow();
+      for (const text of [timeAxis ? t('figures.date') : ''].concat(datasets.map((d) => d.label))) {
+        const th = document.createElement('th');
+        th.scope = 'col';
+        th.textContent = text;
+        head.append(th);
+      }
+      const body = table.createTBody();
+      for (const key of keys) {
+        const tr = body.insertRow();
+        const th = document.createElement('th');
+        th.scope = 'row';
+        th.textContent = timeAxis ? formatDay(key) : config.data.labels[key];
+        tr.append(th);
+        for (const d of datasets) {
+          const point = timeAxis ? d.data.find((p) => p.x === key) : {y: d.data[key]};
+          tr.insertCell().textContent = format(point ? point.y : null);
+        }
+      }
+      this.figures.lastElementChild.replaceChildren(table);
+      this.figures.hidden = false;
     }
 
     control(name) {
@@ -335,13 +392,16 @@
 
     setState(state) {
       this.element.dataset.state = state;
+      this.status.textContent = state === 'loading' ? t('loading') : '';
       for (const button of this.element.querySelectorAll('[data-export]')) {
         button.disabled = state !== 'ready';
       }
     }
 
-    /* Draws (or redraws) a Chart.js chart; rows are what the CSV download holds. */
-    show(config, rows) {
+    /* Draws (or redraws) a Chart.js chart; rows are what the CSV download
+     * holds; suffix follows the values in the table of figures (" %"). */
+    show(config, rows, suffix) {
+      this.fillFigures(config, suffix || '');
       this.config = config;
       this.rows = rows;
       this.pngSource = null;
@@ -361,6 +421,7 @@
     /* Shows another drawing than a chart (the risk map); png() makes its image. */
     showCustom(png, rows) {
       this.destroyChart();
+      this.figures.hidden = true;
       this.rows = rows;
       this.pngSource = png;
       this.emptyState.hidden = true;
@@ -370,6 +431,7 @@
 
     showMessage(state, message, hint) {
       this.destroyChart();
+      this.figures.hidden = true;
       this.rows = null;
       this.area.hidden = true;
       this.emptyState.replaceChildren();
@@ -387,8 +449,22 @@
       this.showMessage('empty', message || t('empty'), message ? '' : t('empty_hint'));
     }
 
+    /* The error state, with a button that loads the card again. */
     showError() {
       this.showMessage('error', t('error'));
+      if (this.retry) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'btn btn-primary btn-sm retry';
+        button.textContent = t('retry');
+        button.addEventListener('click', () => {
+          const heading = this.element.querySelector('h2');
+          heading.tabIndex = -1;
+          heading.focus();
+          this.retry();
+        });
+        this.emptyState.append(document.createElement('br'), button);
+      }
     }
 
     destroyChart() {
@@ -451,6 +527,7 @@
    * newer load started (isCurrent() false) must be dropped.  A card that fails
    * shows its error state instead of breaking the others. */
   async function guarded(card, work) {
+    card.retry = () => guarded(card, work);
     const generation = ++card.generation;
     const isCurrent = () => generation === card.generation;
     card.setState('loading');

@@ -116,7 +116,7 @@
     }
 
     let generation = 0;
-    return async () => {
+    const load = async () => {
       const mine = ++generation;
       cards.forEach((card) => card.setState('loading'));
       try {
@@ -130,6 +130,8 @@
         }
       }
     };
+    cards.forEach((card) => { card.retry = load; });
+    return load;
   }
 
   /* --- the risk map --- */
@@ -372,7 +374,7 @@
           },
         },
       }, [['category', 'current_percent', 'target_percent', 'controls']].concat(categories.map((c, i) =>
-        [labels[i], percent(c.current), percent(c.target), c.controls])));
+        [labels[i], percent(c.current), percent(c.target), c.controls])), ' %');
     }
 
     select.addEventListener('change', draw);

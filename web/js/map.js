@@ -116,7 +116,15 @@
       }
       element.dataset.state = clients.length ? 'ready' : 'empty';
     } catch (error) {
-      empty.textContent = t('error');
+      const retry = document.createElement('button');
+      retry.type = 'button';
+      retry.className = 'btn btn-primary btn-sm ms-2';
+      retry.textContent = t('retry');
+      retry.addEventListener('click', () => {
+        empty.hidden = true;
+        loadClients();
+      });
+      empty.replaceChildren(t('error'), retry);
       empty.hidden = false;
       element.dataset.state = 'error';
     }
