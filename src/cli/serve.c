@@ -130,7 +130,7 @@ int cmd_serve(struct config *cfg, int argc, char **argv)
     }
     struct route_table routes;
     routes_build(cfg, &routes);
-    struct server *srv = server_start(cfg, routes.items, routes.count, &err);
+    struct server *srv = server_start(cfg, &routes, &err);
     if (!srv) {
         cli_command_error("serve", "%s", err);
         free(err);

@@ -218,18 +218,7 @@ void reply_store_error(struct request *req, const char *what)
 
 void reply_not_found(struct request *req)
 {
-    static const char page[] =
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>Page not found</title></head><body><main><h1>Page not found</h1>"
-        "<p>There is no page at this address.</p><p><a href=\"/\">Back to the dashboard</a></p>"
-        "</main></body></html>\n";
-    const char *accept = request_header(req, MHD_HTTP_HEADER_ACCEPT);
-    if (accept && strstr(accept, "text/html") && strncmp(req->path, "/api/", 5) != 0 &&
-        strcmp(req->path, "/api") != 0)
-        reply_text(req, 404, "text/html; charset=utf-8", page, sizeof page - 1);
-    else
-        reply_error(req, 404, "Not Found - No such resource.", NULL);
+    reply_error(req, 404, "Not Found - No such resource.", NULL);
 }
 
 void reply_empty(struct request *req, unsigned status)

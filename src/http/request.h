@@ -111,7 +111,7 @@ void reply_errorf(struct request *req, unsigned status, const char *fmt, ...)
 /* 500 for a storage failure: logs the store's message with the request id, answers
  * without internals. */
 void reply_store_error(struct request *req, const char *what);
-/* 404: JSON, or a small HTML page for a browser (Accept lists text/html) outside /api/. */
+/* 404 as JSON (the pages' HTML one is web_not_found_page, src/web/pages.c). */
 void reply_not_found(struct request *req);
 /* Status with no body (204). */
 void reply_empty(struct request *req, unsigned status);

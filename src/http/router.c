@@ -66,8 +66,10 @@ static bool pass_gates(const struct route *r, struct request *req)
     return true;
 }
 
-void router_dispatch(const struct route *routes, size_t n_routes, struct request *req)
+void router_dispatch(const struct route_table *table, struct request *req)
 {
+    const struct route *routes = table->items;
+    size_t n_routes = table->count;
     buf allow = BUF_INIT;
     const char *params[ROUTE_MAX_PATH_PARAMS];
     size_t lens[ROUTE_MAX_PATH_PARAMS];
@@ -102,6 +104,8 @@ void router_dispatch(const struct route *routes, size_t n_routes, struct request
         reply_header(req, "Allow", allow.data);
         reply_errorf(req, 405, "Method %s is not allowed here (allowed: %s).", req->method,
                      allow.data);
+    } else if (table->not_found) {
+        table->not_found(req);
     } else {
         reply_not_found(req);
     }

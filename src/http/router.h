@@ -32,18 +32,21 @@ struct route {
     unsigned flags;
 };
 
-/* Routes put together from several tables, in the order they are matched. */
+/* Routes put together from several tables, in the order they are matched, and
+ * what answers a path none of them matches (NULL: reply_not_found). */
 struct route_table {
     struct route *items;
     size_t count;
+    route_handler not_found;
 };
 
 /* Normalises a URL path in place: collapses repeated slashes, drops a trailing
  * slash (but "/" stays "/"). */
 void router_normalize_path(char *path);
 
-/* Finds the route for req->method and req->path and runs it, answering 404/405
- * itself when there is none.  Runs the route's gates first. */
-void router_dispatch(const struct route *routes, size_t n_routes, struct request *req);
+/* Finds the route for req->method and req->path and runs it, answering 405
+ * itself, and 404 through the table's not_found, when there is none.  Runs the
+ * route's gates first. */
+void router_dispatch(const struct route_table *table, struct request *req);
 
 #endif

@@ -54,8 +54,7 @@
 struct server {
     struct MHD_Daemon *daemon;
     const struct config *cfg;
-    const struct route *routes;
-    size_t n_routes;
+    const struct route_table *routes;
     pthread_key_t store_key;
     atomic_uint_fast64_t next_id;
     atomic_int in_flight;
@@ -299,7 +298,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     }
 
     p->req.store = thread_store(srv);
-    router_dispatch(srv->routes, srv->n_routes, &p->req);
+    router_dispatch(srv->routes, &p->req);
     if (!p->req.status)
         reply_error(&p->req, 500, "Internal server error.", NULL);
     p->answered = true;
@@ -425,8 +424,8 @@ static void free_server(struct server *srv)
     free(srv);
 }
 
-struct server *server_start(const struct config *cfg, const struct route *routes,
-                            size_t n_routes, char **err)
+struct server *server_start(const struct config *cfg, const struct route_table *routes,
+                            char **err)
 {
     struct sockaddr_storage addr;
     bool ipv6;
@@ -450,7 +449,6 @@ struct server *server_start(const struct config *cfg, const struct route *routes
     struct server *srv = xcalloc(1, sizeof *srv);
     srv->cfg = cfg;
     srv->routes = routes;
-    srv->n_routes = n_routes;
     pthread_mutex_init(&srv->mhd_message_lock, NULL);
     pthread_key_create(&srv->store_key, close_thread_store);
     if (!janitor_start(srv)) {

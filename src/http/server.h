@@ -18,8 +18,8 @@ struct server;
 
 /* Starts listening on cfg->host:cfg->port; NULL with *err (allocated) on failure.
  * cfg and routes must outlive the server. */
-struct server *server_start(const struct config *cfg, const struct route *routes,
-                            size_t n_routes, char **err);
+struct server *server_start(const struct config *cfg, const struct route_table *routes,
+                            char **err);
 /* The port actually bound (useful with PORT=0). */
 unsigned server_port(struct server *srv);
 /* Stops accepting, waits up to drain_s seconds for requests in flight, stops. */

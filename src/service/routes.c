@@ -19,14 +19,14 @@ static void add_table(struct route_table *t, const struct route *routes, size_t 
 
 void routes_build(const struct config *cfg, struct route_table *out)
 {
-    out->items = NULL;
-    out->count = 0;
+    *out = (struct route_table){0};
     add_table(out, api_client_routes, api_client_routes_count);
     add_table(out, api_processed_routes, api_processed_routes_count);
     add_table(out, api_stats_routes, api_stats_routes_count);
     add_table(out, web_api_routes, web_api_routes_count);
     add_table(out, web_static_routes, web_static_routes_count);
     if (cfg->bp_root) {
+        out->not_found = web_not_found_page;
         add_table(out, web_page_routes, web_page_routes_count);
         add_table(out, web_about_routes, web_about_routes_count);
     }

@@ -189,7 +189,9 @@ static void page_csp(struct request *req, const char *name, buf *out)
     buf_free(&tiles);
 }
 
-void web_page(struct request *req, const char *name, const struct web_var *vars, size_t n_vars)
+/* The page `name` in the visitor's language, answered with `status`. */
+static void answer_page(struct request *req, const char *name, const struct web_var *vars,
+                        size_t n_vars, unsigned status)
 {
     buf prefix = BUF_INIT, key = BUF_INIT, csp = BUF_INIT;
     web_prefix(req, &prefix);
@@ -206,7 +208,7 @@ void web_page(struct request *req, const char *name, const struct web_var *vars,
             all[n++] = vars[i];
         buf_reset(&req->reply);
         fill_template(&req->reply, tpl, all, n);
-        req->status = 200;
+        req->status = status;
         req->content_type = tpl->mime;
         page_csp(req, name, &csp);
         reply_header(req, "Content-Security-Policy", csp.data);
@@ -218,6 +220,32 @@ void web_page(struct request *req, const char *name, const struct web_var *vars,
     buf_free(&prefix);
     buf_free(&key);
     buf_free(&csp);
+}
+
+void web_page(struct request *req, const char *name, const struct web_var *vars, size_t n_vars)
+{
+    answer_page(req, name, vars, n_vars, 200);
+}
+
+/* True when the client is a program, not a person: the API, JSON addresses,
+ * and requests that do not ask for HTML (MONARC, curl, scripts): those keep
+ * the JSON error they always had. */
+static bool wants_json_error(struct request *req)
+{
+    size_t len = strlen(req->path);
+    if (strcmp(req->path, "/api") == 0 || strncmp(req->path, "/api/", 5) == 0 ||
+        (len >= 5 && strcmp(req->path + len - 5, ".json") == 0) || strstr(req->path, ".json/"))
+        return true;
+    const char *accept = request_header(req, "Accept");
+    return !accept || !strstr(accept, "text/html");
+}
+
+void web_not_found_page(struct request *req)
+{
+    if (wants_json_error(req))
+        reply_not_found(req);
+    else
+        answer_page(req, "not-found", NULL, 0, 404);
 }
 
 /* --- the pages --- */

@@ -44,6 +44,11 @@ extern const size_t web_api_routes_count;
 extern const struct route web_ops_routes[];
 extern const size_t web_ops_routes_count;
 
+/* root_bp: a path no route matches.  A page in the site's layout and the
+ * visitor's language, except where a program asks (/api/…, *.json, a request
+ * that does not accept HTML): the JSON error there (pages.c). */
+void web_not_found_page(struct request *req);
+
 /* A value of a page template's {{=name}} placeholder. */
 struct web_var {
     const char *name;

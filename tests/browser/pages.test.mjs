@@ -63,7 +63,29 @@ test('Swagger UI renders every operation of the OpenAPI document', async () => {
   assertClean(assert, browser.watch);
 });
 
-for (const route of PAGES) {
+/* Chromium reports the 404 answer of a page as a console error: those, and only
+ * those, are expected on the 404 page. */
+function dropExpected404(watch) {
+  const errors = watch.errors.splice(0);
+  assert.ok(errors.every((e) => /no-such-page.*status of 404/.test(e)), errors.join('\n'));
+}
+
+test('an unknown address gets a 404 page with the menu, in the reader\'s language', async () => {
+  const page = await browser.page();
+  const response = await page.goto(server.url + '/no-such-page');
+  assert.equal(response.status(), 404);
+  assert.equal(await page.textContent('h1'), 'Page not found');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await Promise.all([page.waitForURL(/\?lang=fr$/), page.click('.lang-switch a[hreflang="fr"]')]);
+  assert.equal(await page.textContent('h1'), 'Page introuvable');
+  await Promise.all([page.waitForURL(/\/help$/), page.click('main a[href="/help"]')]);
+  assert.equal(await page.textContent('h1'), 'Comment lire les graphiques');   // the choice is kept
+  await page.goto(server.url + '/help?lang=en');
+  dropExpected404(browser.watch);
+  assertClean(assert, browser.watch);
+});
+
+for (const route of [...PAGES, '/no-such-page']) {
   test(`phone width: ${route}`, async () => {
     const page = await phone.page();
     await page.goto(server.url + route);
@@ -81,6 +103,9 @@ for (const route of PAGES) {
       assert.ok(chart.labels.length > 0);
       const box = await page.locator('#threats-chart').boundingBox();
       assert.ok(box.width > 300 && box.width <= PHONE.width, `chart ${box.width}px wide`);
+    }
+    if (route === '/no-such-page') {
+      dropExpected404(phone.watch);
     }
     assertClean(assert, phone.watch);
   });

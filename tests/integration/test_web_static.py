@@ -141,10 +141,57 @@ def test_pages_answer_head(proxied):
     assert r.header("Content-Type") == "text/html; charset=utf-8"
 
 
-def test_unknown_page_is_a_friendly_404(proxied):
-    r = get(proxied, "/no-such-page", {"Accept": "text/html"})
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("headers,lang,heading", [
+    ({}, "en", "Page not found"),
+    ({"Accept-Language": "fr-BE,fr;q=0.9"}, "fr", "Page introuvable"),
+    ({"Accept-Language": "de"}, "de", "Seite nicht gefunden"),
+    ({"Cookie": "lang=nl"}, "nl", "Pagina niet gevonden"),
+])
+def test_unknown_page_is_a_404_page_in_the_layout_and_language(proxied, headers, lang, heading):
+    r = get(proxied, "/no-such-page/deeper", dict(headers, Accept=BROWSER_ACCEPT, **PROXY))
     assert r.status == 404
-    assert r.header("Content-Type").startswith("text/html")
+    assert r.header("Content-Type") == "text/html; charset=utf-8"
+    assert r.header("Content-Language") == lang
+    assert "script-src 'self'" in r.header("Content-Security-Policy")
+    body = r.body.decode()
+    assert f'<html lang="{lang}"' in body
+    assert f"<h1>{heading}</h1>" in body
+    assert 'class="navbar' in body and '<main id="main"' in body and "site-footer" in body
+    assert 'href="/stats/"' in body and 'href="/stats/help"' in body   # the proxy prefix
+    assert 'href="?lang=fr"' in body   # the language switch keeps the address
+    assert 'aria-current="page"' not in body   # no menu entry is this page
+
+
+def test_404_page_follows_lang_query(proxied):
+    r = get(proxied, "/nothing-here?lang=de", {"Accept": BROWSER_ACCEPT})
+    assert r.status == 404 and "<h1>Seite nicht gefunden</h1>" in r.body.decode()
+
+
+@pytest.mark.parametrize("path,accept", [
+    ("/api/v1/nothing", BROWSER_ACCEPT),          # the API
+    ("/api", BROWSER_ACCEPT),
+    ("/stats/nothing.json", BROWSER_ACCEPT),      # JSON addresses
+    ("/map/nothing.json", BROWSER_ACCEPT),
+    ("/admin/nothing.json/1234", BROWSER_ACCEPT),
+    ("/no-such-page", None),                      # MONARC, curl, scripts: no HTML asked
+    ("/no-such-page", "*/*"),
+    ("/no-such-page", "application/json"),
+])
+def test_programs_keep_the_json_404(proxied, path, accept):
+    r = get(proxied, path, {"Accept": accept})
+    assert r.status == 404
+    assert r.header("Content-Type") == "application/json"
+    assert r.json == {"message": "Not Found - No such resource."}
+
+
+def test_404_page_answers_head(proxied):
+    c = proxied.client(user_agent="Mozilla/5.0")
+    r = c.request("HEAD", "/no-such-page", headers={"Accept": BROWSER_ACCEPT})
+    assert r.status == 404 and r.body == b""
+    assert r.header("Content-Type") == "text/html; charset=utf-8"
 
 
 def test_about_shows_the_operator(proxied):
