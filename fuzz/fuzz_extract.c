@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "stats/extract.h"
+#include "stats/kind.h"
 #include "stats/stats.h"
 #include "util/json.h"
 
@@ -20,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[160];
     struct json_object *doc = json_parse_strict((const char *)data, size, err, sizeof err);
-    for (int t = 0; t < STATS_TYPE_COUNT; t++) {
-        enum stats_type type = (enum stats_type)t;
+    for (size_t k = 0; k < stats_kind_count(); k++) {
+        enum stats_type type = stats_kind_at(k)->type;
         struct stats_facts facts;
         bool extracted = stats_extract_text(type, (const char *)data, size, &facts);
         if (extracted)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/kind.h"
 #include "stats/stats.h"
 #include "util/json.h"
 
@@ -40,14 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!value)
         return 0;
     check_item(value);
-    for (int t = 0; t < STATS_TYPE_COUNT; t++) {
+    for (size_t k = 0; k < stats_kind_count(); k++) {
+        enum stats_type type = stats_kind_at(k)->type;
         struct error_list errs = ERROR_LIST_INIT;
-        stats_validate_data((enum stats_type)t, value, "[0].data", &errs);
+        stats_validate_data(type, value, "[0].data", &errs);
         error_list_free(&errs);
 
         struct json_object *item = json_object_new_object();
         json_object_object_add(item, "anr", json_object_new_string("6f1c2b4e-8d3a-4f5b-9e7c-1a2b3c4d5e6f"));
-        json_object_object_add(item, "type", json_object_new_string(stats_type_name((enum stats_type)t)));
+        json_object_object_add(item, "type", json_object_new_string(stats_type_name(type)));
         json_object_object_add(item, "date", json_object_new_string("2026-05-18"));
         json_object_object_add(item, "data", json_object_get(value));
         check_item(item);

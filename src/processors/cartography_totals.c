@@ -84,6 +84,7 @@ static enum store_rc run(struct store *s, const struct stats_filter *f, const st
 const struct processor processor_cartography_totals = {
     .name = "cartography_totals",
     .type = STATS_CARTOGRAPHY,
+    .public_default = true,
     .description = "The risk map across analyses: for each analysis its most recent cartography in the "
                    "selection, the count matrices summed cell by cell (row = impact, column = likelihood "
                    "or probability), with the number of analyses and the union of their scales.",

@@ -56,6 +56,7 @@ static enum store_rc run(struct store *s, const struct stats_filter *f, const st
 const struct processor processor_compliance_averages = {
     .name = "compliance_averages",
     .type = STATS_COMPLIANCE,
+    .public_default = true,
     .description = "Per referential, over the most recent compliance stats of each analysis in the "
                    "selection: the number of analyses that have it, and per category (matched by its "
                    "labels) the mean current and target compliance over the analyses that have it and "

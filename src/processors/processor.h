@@ -48,6 +48,9 @@ struct processor_args {
 struct processor {
     const char *name;
     enum stats_type type;
+    /* The one processor of its type that its public JSON (/stats/<kind>.json)
+     * runs when the request names none. */
+    bool public_default;
     const char *description;
     const struct processor_param *params;   /* may be NULL when n_params is 0 */
     size_t n_params;
@@ -62,6 +65,8 @@ size_t processor_count(void);
 const struct processor *processor_at(size_t i);
 /* NULL when no processor has this name. */
 const struct processor *processor_find(const char *name);
+/* The processor of `type` marked public_default; NULL when none is. */
+const struct processor *processor_public_default(enum stats_type type);
 /* "a, b" — the names of the processors made for `type`. */
 void processor_names_of_type(enum stats_type type, buf *out);
 /* The body of GET /api/v1/stats/processed/list. */

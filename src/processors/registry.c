@@ -4,6 +4,7 @@
  */
 #include "processors/processor.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "util/json.h"
@@ -45,6 +46,18 @@ const struct processor *processor_find(const char *name)
         if (strcmp(registry[i]->name, name) == 0)
             return registry[i];
     return NULL;
+}
+
+const struct processor *processor_public_default(enum stats_type type)
+{
+    const struct processor *found = NULL;
+    for (size_t i = 0; i < processor_count(); i++) {
+        if (registry[i]->type == type && registry[i]->public_default) {
+            assert(!found); /* one default per type */
+            found = registry[i];
+        }
+    }
+    return found;
 }
 
 void processor_names_of_type(enum stats_type type, buf *out)

@@ -44,6 +44,7 @@ static enum store_rc run(struct store *s, const struct stats_filter *f, const st
 const struct processor processor_risk_averages = {
     .name = "risk_averages",
     .type = STATS_RISK,
+    .public_default = true,
     .description = "For every state (current, residual), kind (informational, operational) and level "
                    "(Low, Medium, High risks), the mean number of risks over the selected stats.",
     .run = run,

@@ -7,6 +7,7 @@
 const struct processor processor_threat_average_on_date = {
     .name = "threat_average_on_date",
     .type = STATS_THREAT,
+    .public_default = true,
     .description = "Per threat (by uuid): its labels, the means of count, maxRisk and averageRate per "
                    "date over the analyses of that date that contain it, and their means over all its "
                    "occurrences.",

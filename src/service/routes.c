@@ -34,8 +34,11 @@ void routes_build(const struct config *cfg, struct route_table *out)
         add_table(out, web_map_routes, web_map_routes_count);
         add_table(out, web_map_data_routes, web_map_data_routes_count);
     }
-    if (cfg->bp_stats)
-        add_table(out, web_public_routes, web_public_routes_count);
+    if (cfg->bp_stats) {
+        size_t n_public;
+        const struct route *public_routes = web_public_routes(&n_public);
+        add_table(out, public_routes, n_public);
+    }
     if (cfg->bp_admin)
         add_table(out, web_admin_routes, web_admin_routes_count);
     add_table(out, web_ops_routes, web_ops_routes_count);

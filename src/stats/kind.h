@@ -24,6 +24,11 @@ struct stats_facts;
 struct stats_kind {
     const char *name;          /* as in uploads, answers and parameters */
     enum stats_type type;      /* its place in the table */
+    /* Its public JSON, /stats/<public_name>.json (src/web/public.c), NULL for
+     * none; public_order places it among them (the dashboard's order, which is
+     * not that of the table). */
+    const char *public_name;
+    int public_order;
     /* Reports every problem of `data`, whose path the shape holds (shape.h). */
     void (*check)(struct shape *s, struct json_object *data);
     /* Fills this kind's part of *out (type and doc already set); false when

@@ -3,16 +3,23 @@
  * processor over the stats of every client that shares them, no
  * authentication, served from the answer cache (answer_cache.h).
  *
+ * The routes come from the table of stats kinds: one per kind with a public
+ * name (kind.h), in their public order, and the processor run by default is
+ * the one of the kind's type marked public_default (processors/registry.c).
+ *
  * Parameters: processor (one made for the route's type), days (the stats
  * dated today − days … today; 365 by default), last_stats (instead of days:
  * the latest stats of every analysis), local_stats_only.  The answer is the
  * processor's output; processors only ever write aggregates, so no client
  * name, token or analysis id can appear in it.
  */
+#include <assert.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "processors/processor.h"
+#include "stats/kind.h"
 #include "web/answer_cache.h"
 #include "web/web.h"
 
@@ -48,12 +55,62 @@ static const struct processor *chosen_processor(struct request *req, const struc
     return NULL;
 }
 
-static void serve_public(struct request *req, enum stats_type type, const char *default_processor)
+/* The routes, built once from the kinds' table: patterns and the kind each serves. */
+#define PUBLIC_PATTERN_LEN 64
+static struct route routes[STATS_TYPE_COUNT];
+static char patterns[STATS_TYPE_COUNT][PUBLIC_PATTERN_LEN];
+static enum stats_type types[STATS_TYPE_COUNT];
+static size_t n_routes;
+static pthread_once_t routes_once = PTHREAD_ONCE_INIT;
+
+static void serve_public(struct request *req);
+
+static void build_routes(void)
 {
+    const struct stats_kind *sorted[STATS_TYPE_COUNT];
+    size_t n = 0;
+    for (size_t i = 0; i < stats_kind_count() && n < STATS_TYPE_COUNT; i++) {
+        const struct stats_kind *k = stats_kind_at(i);
+        if (!k->public_name)
+            continue;
+        size_t at = n++; /* insertion in public order: a handful of kinds */
+        while (at > 0 && sorted[at - 1]->public_order > k->public_order) {
+            sorted[at] = sorted[at - 1];
+            at--;
+        }
+        sorted[at] = k;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int len = snprintf(patterns[i], PUBLIC_PATTERN_LEN, "/stats/%s.json", sorted[i]->public_name);
+        assert(len > 0 && len < PUBLIC_PATTERN_LEN);
+        (void)len;
+        types[i] = sorted[i]->type;
+        routes[i] = (struct route){"GET", patterns[i], serve_public, ROUTE_PUBLIC};
+    }
+    n_routes = n;
+}
+
+const struct route *web_public_routes(size_t *count)
+{
+    pthread_once(&routes_once, build_routes);
+    *count = n_routes;
+    return routes;
+}
+
+static void serve_public(struct request *req)
+{
+    /* The router hands over the pattern it matched: one of ours. */
+    size_t route = 0;
+    while (route < n_routes && req->route != patterns[route])
+        route++;
+    assert(route < n_routes);
+    enum stats_type type = types[route];
+    const struct processor *default_processor = processor_public_default(type);
+    assert(default_processor); /* a kind with a public name has one */
     struct param_value v[P_COUNT] = {0};
     const struct processor *p;
     if (!request_params(req, public_params, P_COUNT, v) ||
-        !(p = chosen_processor(req, v, type, default_processor)))
+        !(p = chosen_processor(req, v, type, default_processor->name)))
         goto out;
     int64_t days = v[P_DAYS].present ? v[P_DAYS].integer : DEFAULT_DAYS;
     if (days > MAX_DAYS) {
@@ -95,37 +152,3 @@ static void serve_public(struct request *req, enum stats_type type, const char *
 out:
     params_free(v, P_COUNT);
 }
-
-static void threats(struct request *req)
-{
-    serve_public(req, STATS_THREAT, "threat_average_on_date");
-}
-
-static void vulnerabilities(struct request *req)
-{
-    serve_public(req, STATS_VULNERABILITY, "vulnerability_average_on_date");
-}
-
-static void risks(struct request *req)
-{
-    serve_public(req, STATS_RISK, "risk_averages");
-}
-
-static void cartography(struct request *req)
-{
-    serve_public(req, STATS_CARTOGRAPHY, "cartography_totals");
-}
-
-static void compliance(struct request *req)
-{
-    serve_public(req, STATS_COMPLIANCE, "compliance_averages");
-}
-
-const struct route web_public_routes[] = {
-    {"GET", "/stats/threats.json", threats, ROUTE_PUBLIC},
-    {"GET", "/stats/vulnerabilities.json", vulnerabilities, ROUTE_PUBLIC},
-    {"GET", "/stats/risks.json", risks, ROUTE_PUBLIC},
-    {"GET", "/stats/cartography.json", cartography, ROUTE_PUBLIC},
-    {"GET", "/stats/compliance.json", compliance, ROUTE_PUBLIC},
-};
-const size_t web_public_routes_count = sizeof web_public_routes / sizeof web_public_routes[0];

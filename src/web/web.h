@@ -28,9 +28,9 @@ extern const size_t web_map_routes_count;
 /* map_bp: /map/clients.json (map.c). */
 extern const struct route web_map_data_routes[];
 extern const size_t web_map_data_routes_count;
-/* stats_bp: the public stats JSON, /stats/<name>.json (public.c). */
-extern const struct route web_public_routes[];
-extern const size_t web_public_routes_count;
+/* stats_bp: the public stats JSON, /stats/<name>.json (public.c): one route per
+ * stats kind with a public name, built from the kinds' table on first call. */
+const struct route *web_public_routes(size_t *count);
 /* admin_bp: /admin/… (admin.c). */
 extern const struct route web_admin_routes[];
 extern const size_t web_admin_routes_count;

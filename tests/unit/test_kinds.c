@@ -23,6 +23,7 @@
 
 #include <string.h>
 
+#include "processors/processor.h"
 #include "sample_kind.h"
 #include "stats/extract.h"
 #include "stats/kind.h"
@@ -164,6 +165,28 @@ static void test_sample_extracts(void **state)
     json_object_put(data);
 }
 
+/* Each kind with a public JSON has its route's default processor, of its
+ * type; the sample kind has no public JSON. */
+static void test_public_defaults(void **state)
+{
+    (void)state;
+    size_t n_public = 0;
+    for (size_t i = 0; i < stats_kind_count(); i++) {
+        const struct stats_kind *k = stats_kind_at(i);
+        const struct processor *p = processor_public_default(k->type);
+        if (!k->public_name) {
+            assert_null(p);
+            continue;
+        }
+        n_public++;
+        assert_non_null(p);
+        assert_int_equal(p->type, k->type);
+    }
+    assert_int_equal(n_public, stats_kind_count() - 1);
+    assert_null(stats_kind_of(STATS_SAMPLE)->public_name);
+    assert_string_equal(processor_public_default(STATS_THREAT)->name, "threat_average_on_date");
+}
+
 /* --- its storage --- */
 
 #define ANR_A "6f1c2b4e-8d3a-4f5b-9e7c-1a2b3c4d5e6f"
@@ -284,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_every_kind_checks),
         cmocka_unit_test(test_sample_item),
         cmocka_unit_test(test_sample_extracts),
+        cmocka_unit_test(test_public_defaults),
         cmocka_unit_test(test_store_table),
         cmocka_unit_test_setup_teardown(test_sample_storage, fixture_store_setup, drop_and_close),
     };

@@ -237,6 +237,8 @@ static void free_cartography(struct stats_facts *f)
 const struct stats_kind stats_kind_cartography = {
     .name = "cartography",
     .type = STATS_CARTOGRAPHY,
+    .public_name = "cartography",
+    .public_order = 3,
     .check = check_cartography,
     .extract = extract_cartography,
     .free_facts = free_cartography,

@@ -123,6 +123,8 @@ static void free_compliance(struct stats_facts *f)
 const struct stats_kind stats_kind_compliance = {
     .name = "compliance",
     .type = STATS_COMPLIANCE,
+    .public_name = "compliance",
+    .public_order = 4,
     .check = check_compliance,
     .extract = extract_compliance,
     .free_facts = free_compliance,

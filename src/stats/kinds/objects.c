@@ -87,6 +87,8 @@ static void free_objects(struct stats_facts *f)
 const struct stats_kind stats_kind_threat = {
     .name = "threat",
     .type = STATS_THREAT,
+    .public_name = "threats",
+    .public_order = 0,
     .check = check_summaries,
     .extract = extract_objects,
     .free_facts = free_objects,
@@ -95,6 +97,8 @@ const struct stats_kind stats_kind_threat = {
 const struct stats_kind stats_kind_vulnerability = {
     .name = "vulnerability",
     .type = STATS_VULNERABILITY,
+    .public_name = "vulnerabilities",
+    .public_order = 1,
     .check = check_summaries,
     .extract = extract_objects,
     .free_facts = free_objects,

@@ -83,6 +83,8 @@ static bool extract_risk(struct json_object *data, struct stats_facts *f)
 const struct stats_kind stats_kind_risk = {
     .name = "risk",
     .type = STATS_RISK,
+    .public_name = "risks",
+    .public_order = 2,
     .check = check_risk,
     .extract = extract_risk,
     .free_facts = NULL, /* the 12 values live in struct stats_facts itself */
