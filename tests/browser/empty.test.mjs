@@ -64,7 +64,7 @@ test('the map without clients', async () => {
   await page.goto(server.url + '/map/');
   await page.waitForFunction(() => document.getElementById('map').dataset.state === 'empty');
   assert.equal(await page.isVisible('#map-empty'), true);
-  assert.match(await page.textContent('#map-empty'), /No organisation has shared its position yet\./);
+  assert.match(await page.textContent('#map-empty'), /Not enough organisations have shared their position yet\./);
   assert.equal(await page.locator('.client-marker').count(), 0);
   await page.waitForFunction(() => Number(document.getElementById('map').dataset.outlines) > 100);
   assertClean(assert, browser.watch);
