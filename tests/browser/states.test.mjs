@@ -37,8 +37,8 @@ test('loading is shown and announced; an error offers to try again', async () =>
     return route.continue();
   });
   await page.goto(server.url + '/');
-  const status = page.locator('[data-chart="threats"] [role="status"]');
-  await page.waitForFunction(() => document.querySelector('[data-chart="threats"] [role="status"]')?.textContent === 'Loading…');
+  const status = page.locator('[data-chart="threats"] .chart-loading[role="status"]');
+  await page.waitForFunction(() => document.querySelector('[data-chart="threats"] .chart-loading[role="status"]')?.textContent === 'Loading…');
   assert.equal(await page.getAttribute('[data-chart="threats"]', 'data-state'), 'loading');
   assert.equal(await status.isVisible(), true);
   release();

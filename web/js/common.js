@@ -138,6 +138,59 @@
     Chart.register(whiteBackground);
   }
 
+  /* --- permalinks --- */
+
+  /*
+   * The state of the view (tab, period, each chart's options, the picks) in
+   * the URL's fragment, "#scope=30&threats.top=5": restored on load, kept in
+   * the language links, so that a reload, a language switch or a shared link
+   * shows the same view.  Only what differs from the page's default is
+   * written.  replaceState: choosing options adds no history entries.
+   */
+  const viewState = new URLSearchParams(location.hash.slice(1));
+
+  function stateGet(key) {
+    return viewState.get(key);
+  }
+
+  function stateSet(key, value, isDefault) {
+    if (isDefault || value === null || value === undefined) {
+      viewState.delete(key);
+    } else {
+      viewState.set(key, value);
+    }
+    viewState.sort();
+    const fragment = stateFragment();
+    history.replaceState(history.state, '', location.pathname + location.search + (fragment ? '#' + fragment : ''));
+    updateLanguageLinks();
+  }
+
+  /* The state as a fragment; commas (between picked uuids) need no escape there. */
+  function stateFragment() {
+    return viewState.toString().replace(/%2C/gi, ',');
+  }
+
+  function updateLanguageLinks() {
+    const fragment = stateFragment();
+    for (const link of document.querySelectorAll('.lang-switch a[hreflang]')) {
+      link.href = '?lang=' + link.hreflang + (fragment ? '#' + fragment : '');
+    }
+  }
+
+  /* A <select> whose value lives in the state under key: set from the URL
+   * now (when it holds one of its options), written back on each change. */
+  function bindSelect(select, key) {
+    const initial = Array.from(select.options).find((o) => o.defaultSelected) || select.options[0];
+    const fallback = initial ? initial.value : '';
+    const wanted = stateGet(key);
+    if (wanted !== null && Array.from(select.options).some((o) => o.value === wanted)) {
+      select.value = wanted;
+    }
+    select.addEventListener('change', () => stateSet(key, select.value, select.value === fallback));
+  }
+
+  updateLanguageLinks();
+
   /* --- downloads --- */
 
   function today() {
@@ -321,6 +374,15 @@
       for (const button of element.querySelectorAll('[data-export]')) {
         button.addEventListener('click', () => this.export(button.dataset.export));
       }
+      for (const control of element.querySelectorAll('select[data-control]')) {
+        if (control.options.length) {
+          bindSelect(control, this.name + '.' + control.dataset.control);
+        }
+      }
+      const copy = element.querySelector('[data-copy-link]');
+      if (copy) {
+        copy.addEventListener('click', () => this.copyLink(copy));
+      }
       this.status = document.createElement('p');
       this.status.className = 'chart-loading';
       this.status.setAttribute('role', 'status');
@@ -381,6 +443,20 @@
 
     control(name) {
       return this.element.querySelector('[data-control="' + name + '"]');
+    }
+
+    /* Copies the link of the current view (its state in the fragment) and says so. */
+    async copyLink(button) {
+      const said = this.element.querySelector('.copy-status');
+      try {
+        await navigator.clipboard.writeText(location.href);
+        said.textContent = t('link.copied');
+      } catch (error) {
+        said.textContent = t('link.failed', {url: location.href});
+      }
+      clearTimeout(this.copyTimer);
+      this.copyTimer = setTimeout(() => { said.textContent = ''; }, 6000);
+      button.focus();
     }
 
     /* Calls fn whenever one of the card's controls changes. */
@@ -543,6 +619,6 @@
   window.StatsWeb = {
     prefix, lang, t, objectLabel, formatNumber, shorten, fetchJSON, PALETTE, colourFor, reducedMotion,
     dayNumber, dayDate, formatDay,
-    ChartCard, guarded, csvBlob, download, setPeriodSelect, wrapLabel,
+    ChartCard, guarded, csvBlob, download, setPeriodSelect, wrapLabel, stateGet, stateSet, bindSelect,
   };
 }());

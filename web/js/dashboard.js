@@ -10,6 +10,7 @@
   const t = S.t;
   const scope = document.getElementById('scope');
   S.setPeriodSelect(scope);
+  S.bindSelect(scope, 'scope');
   const LEVELS = [['Low risks', 'level.low'], ['Medium risks', 'level.medium'], ['High risks', 'level.high']];
   const STATES = ['current', 'residual'];
   const KINDS = ['informational', 'operational'];
@@ -332,13 +333,19 @@
     const select = card.control('referential');
     const summary = card.element.querySelector('.compliance-summary');
     let referentials = null;
+    let mostUsed = null;
+    select.addEventListener('change', () => S.stateSet('compliance.referential', select.value, select.value === mostUsed));
 
+    /* The referentials by name; the one chosen before (or named by the URL)
+     * stays, else the one most analyses use. */
     function fillChoices() {
-      const before = select.value;
-      select.replaceChildren(...referentials.map((r) => new Option(S.objectLabel(r.labels, r.referential), r.referential)));
-      if (referentials.some((r) => r.referential === before)) {
-        select.value = before;
-      }
+      const before = select.value || S.stateGet('compliance.referential');
+      const name = (r) => S.objectLabel(r.labels, r.referential);
+      select.replaceChildren(...referentials.slice().sort((a, b) => name(a).localeCompare(name(b), S.lang))
+        .map((r) => new Option(name(r), r.referential)));
+      const most = referentials.reduce((best, r) => (r.analyses > best.analyses ? r : best), referentials[0]);
+      select.value = referentials.some((r) => r.referential === before) ? before : most.referential;
+      mostUsed = most.referential;
     }
 
     function draw() {
@@ -402,9 +409,17 @@
     loaders.forEach((load) => load());
   }
 
-  /* A chart drawn while its tab was hidden has no size: let it measure again. */
-  for (const tab of document.querySelectorAll('#dashboard-tabs [data-bs-toggle="tab"]')) {
+  /* A chart drawn while its tab was hidden has no size: let it measure
+   * again.  The tab shown is part of the view's state. */
+  const tabs = Array.from(document.querySelectorAll('#dashboard-tabs [data-bs-toggle="tab"]'));
+  const tabName = (tab) => tab.id.replace(/^tab-/, '');
+  const wantedTab = tabs.find((tab) => tabName(tab) === S.stateGet('tab'));
+  if (wantedTab) {
+    bootstrap.Tab.getOrCreateInstance(wantedTab).show();
+  }
+  for (const tab of tabs) {
     tab.addEventListener('shown.bs.tab', () => {
+      S.stateSet('tab', tabName(tab), tab === tabs[0]);
       const pane = document.querySelector(tab.dataset.bsTarget);
       for (const canvas of pane.querySelectorAll('canvas')) {
         const chart = Chart.getChart(canvas);

@@ -10,6 +10,7 @@
   const t = S.t;
   const period = document.getElementById('period');
   S.setPeriodSelect(period);
+  S.bindSelect(period, 'period');
   const DEFAULT_CHOSEN = 5;
   const LEVELS = [['Low risks', 'level.low', '#2a9d8f'], ['Medium risks', 'level.medium', '#e07b00'],
                   ['High risks', 'level.high', '#c0392b']];
@@ -69,7 +70,8 @@
     /* The objects the reader ticked (uuids), or null while the default (the
      * highest by the metric) stands; kept across metrics, and across periods
      * while one of them is still there. */
-    let picked = null;
+    const picksKey = 'evolution-' + kind + '.picks';
+    let picked = S.stateGet(picksKey) === null ? null : new Set(S.stateGet(picksKey).split(',').filter((uuid) => uuid && uuid !== '-'));
     /* The colour each drawn object has had: it keeps it while it is shown. */
     const colours = new Map();
 
@@ -164,6 +166,7 @@
     });
     list.addEventListener('change', () => {
       picked = new Set(Array.from(list.querySelectorAll('input:checked'), (input) => input.value));
+      S.stateSet(picksKey, Array.from(picked).sort().join(',') || '-');
       draw();
     });
     filter.addEventListener('input', applyFilter);
@@ -181,6 +184,7 @@
         objects = answer;
         if (picked && picked.size && !objects.some((o) => picked.has(o.object))) {
           picked = null;   // none of the reader's picks in this period: the default again
+          S.stateSet(picksKey, null);
         }
         fillChoices();
         draw();
