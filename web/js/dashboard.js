@@ -24,6 +24,19 @@
     return window.matchMedia('(max-width: 575.98px)').matches;
   }
 
+  /* A bar's label on the axis: whole when it fits, else on two lines (cut at
+   * a space, the end shortened with "…"), narrower on a phone, so that labels
+   * sharing their first words still differ; the tooltip and the table of
+   * figures keep the whole text. */
+  function barLabel(text) {
+    return isPhone() ? S.wrapLabel(text, 20, 2) : S.wrapLabel(text, 44, 2);
+  }
+
+  /* On a phone a bar chart grows with its bars, so two-line labels have room. */
+  function fitBars(card, bars) {
+    card.area.style.height = isPhone() ? Math.max(400, bars * 38 + 90) + 'px' : '';
+  }
+
   /* --- top threats and top vulnerabilities --- */
 
   /* kind: "threats" or "vulnerabilities" (the card's name and the JSON's). */
@@ -47,7 +60,7 @@
         .slice(0, top);
       const labels = chosen.map((o) => S.objectLabel(o.labels, o.object));
       const metricName = t(metric === 'averageRate' ? 'metric.averageRate.' + kind : 'metric.' + metric);
-      const maxLabel = isPhone() ? 22 : 48;
+      fitBars(card, chosen.length);
       card.show({
         type: 'bar',
         data: {
@@ -67,7 +80,7 @@
           },
           scales: {
             x: {beginAtZero: true, title: {display: true, text: metricName}},
-            y: {ticks: {autoSkip: false, callback(value) { return S.shorten(this.getLabelForValue(value), maxLabel); }}},
+            y: {ticks: {autoSkip: false, callback(value) { return barLabel(this.getLabelForValue(value)); }}},
           },
         },
       }, [['uuid', 'label', 'averageRate', 'count', 'maxRisk']].concat(chosen.map((o, i) => [
@@ -362,7 +375,7 @@
       const categories = referential.categories;
       const labels = categories.map((c, i) => S.objectLabel(c.labels, '#' + (i + 1)));
       const percent = (value) => Math.round(Number(value) * 1000) / 10;
-      const maxLabel = isPhone() ? 22 : 48;
+      fitBars(card, categories.length);
       card.show({
         type: 'bar',
         data: {
@@ -377,7 +390,7 @@
           plugins: {tooltip: {callbacks: {label: (item) => item.dataset.label + ': ' + S.formatNumber(item.raw) + ' %'}}},
           scales: {
             x: {beginAtZero: true, max: 100, title: {display: true, text: t('compliance.axis')}},
-            y: {ticks: {autoSkip: false, callback(value) { return S.shorten(this.getLabelForValue(value), maxLabel); }}},
+            y: {ticks: {autoSkip: false, callback(value) { return barLabel(this.getLabelForValue(value)); }}},
           },
         },
       }, [['category', 'current_percent', 'target_percent', 'controls']].concat(categories.map((c, i) =>
@@ -408,6 +421,24 @@
   function loadAll() {
     loaders.forEach((load) => load());
   }
+
+  /* Tabs wider than the screen scroll sideways: a shade and an arrow at the
+   * side that hides more (data-more: start, end or both), the arrow scrolls. */
+  const scroller = document.querySelector('.tabs-scroller');
+  const tabList = document.getElementById('dashboard-tabs');
+  function markMore() {
+    const left = tabList.scrollLeft > 1;
+    const right = tabList.scrollLeft + tabList.clientWidth < tabList.scrollWidth - 1;
+    scroller.dataset.more = [left ? 'start' : '', right ? 'end' : ''].filter(Boolean).join(' ');
+  }
+  for (const [button, sign] of [[scroller.querySelector('.tabs-more-start'), -1], [scroller.querySelector('.tabs-more-end'), 1]]) {
+    button.addEventListener('click', () => tabList.scrollBy({left: sign * tabList.clientWidth * 0.7, behavior: S.reducedMotion ? 'auto' : 'smooth'}));
+  }
+  tabList.addEventListener('scroll', markMore, {passive: true});
+  // Bootstrap moves the focus between tabs without scrolling: bring the focused one into view.
+  tabList.addEventListener('focusin', (event) => event.target.scrollIntoView({block: 'nearest', inline: 'nearest'}));
+  window.addEventListener('resize', markMore);
+  markMore();
 
   /* A chart drawn while its tab was hidden has no size: let it measure
    * again.  The tab shown is part of the view's state. */
