@@ -97,3 +97,23 @@ test('online tiles only when MAP_TILES_URL is set, and then only from there', as
   }
   assert.deepEqual(browser.watch.external, []);
 });
+
+test('the offline map opens with country names around the markers; popups in the site font', async () => {
+  const page = await openMap('?lang=en');
+  // The view fits the markers (Luxembourg and Brussels) with their neighbours named.
+  const named = () => page.$$eval('.country-name', (labels) => {
+    const map = document.getElementById('map').getBoundingClientRect();
+    return labels.map((l) => ({text: l.textContent, box: l.firstElementChild.getBoundingClientRect()}))
+      .filter(({box}) => box.left >= map.left && box.right <= map.right && box.top >= map.top && box.bottom <= map.bottom)
+      .map(({text}) => text);
+  });
+  const names = await named();
+  assert.ok(['Belgium', 'Germany', 'Netherlands'].every((n) => names.includes(n)), names.join(', '));
+  assert.ok(!names.includes('Spain'), 'not a view of the whole continent');
+  await page.locator('.client-marker').first().focus();
+  await page.keyboard.press('Enter');
+  const fonts = await page.$eval('.leaflet-popup-content', (popup) => [getComputedStyle(popup).fontFamily, getComputedStyle(document.body).fontFamily]);
+  assert.equal(fonts[0], fonts[1]);
+  assert.match(fonts[0], /^Inter/);
+  assertClean(assert, browser.watch);
+});

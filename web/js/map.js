@@ -16,7 +16,9 @@
   const tableBody = document.querySelector('#map-table tbody');
   const EUROPE = [[35, -12], [62, 30]];
 
-  const map = L.map(element, {worldCopyJump: true, minZoom: 2, maxZoom: 12, zoomSnap: 0.5});
+  const motion = !S.reducedMotion;
+  const map = L.map(element, {worldCopyJump: true, minZoom: 2, maxZoom: 12, zoomSnap: 0.5,
+                              zoomAnimation: motion, fadeAnimation: motion, markerZoomAnimation: motion});
   map.fitBounds(EUROPE);
   map.attributionControl.setPrefix(false);
 
@@ -38,10 +40,60 @@
     L.control.layers(null, overlays, {collapsed: true}).addTo(map);
   }
 
+  /* Country names (world-atlas's, in English) on the offline map: each at
+   * the middle of its largest part, shown when that part is wide enough on
+   * screen for the name.  Decorative: the table says where the areas are. */
+  const names = L.layerGroup();
+  let countries = [];
+
+  function largestPart(geometry) {
+    const polygons = geometry.type === 'MultiPolygon' ? geometry.coordinates : [geometry.coordinates];
+    let best = null;
+    for (const polygon of polygons) {
+      const bounds = L.latLngBounds(polygon[0].map(([lon, lat]) => [lat, lon]));
+      const size = (bounds.getEast() - bounds.getWest()) * (bounds.getNorth() - bounds.getSouth());
+      if (!best || size > best.size) {
+        best = {bounds, size};
+      }
+    }
+    return best.bounds;
+  }
+
+  function placeNames() {
+    names.clearLayers();
+    const view = map.getBounds().pad(0.2);
+    for (const country of countries) {
+      if (!view.contains(country.centre)) {
+        continue;
+      }
+      const west = map.latLngToContainerPoint(country.bounds.getSouthWest());
+      const east = map.latLngToContainerPoint(country.bounds.getNorthEast());
+      if (east.x - west.x < country.name.length * 7 + 8) {
+        continue;
+      }
+      const label = document.createElement('span');
+      label.textContent = country.name;
+      names.addLayer(L.marker(country.centre, {
+        icon: L.divIcon({className: 'country-name', html: label, iconSize: null}),
+        interactive: false, keyboard: false,
+      }));
+    }
+  }
+
   async function loadOutlines() {
     const response = await fetch(element.dataset.countries);
     const world = await response.json();
-    outlines.addData(topojson.feature(world, world.objects.countries));
+    const features = topojson.feature(world, world.objects.countries);
+    outlines.addData(features);
+    if (!element.dataset.tiles) {
+      countries = features.features.filter((f) => f.geometry && f.properties && f.properties.name).map((f) => {
+        const bounds = largestPart(f.geometry);
+        return {name: f.properties.name, bounds, centre: bounds.getCenter()};
+      });
+      names.addTo(map);
+      map.on('zoomend moveend', placeNames);
+      placeNames();
+    }
   }
 
   /* "49.61° N, 6.13° E" (fr "49,61° N, 6,13° E", de "49,61° N, 6,13° O"): the
@@ -101,7 +153,7 @@
       row.insertCell().textContent = describe(area.max_vulnerability, area.max_vulnerability_labels);
     }
     if (bounds.length) {
-      map.fitBounds(bounds, {padding: [40, 40], maxZoom: 7});
+      map.fitBounds(bounds, {padding: [40, 40], maxZoom: 6});   // wide enough to show country names around
     }
   }
 
