@@ -55,6 +55,10 @@ static void write_matrix(struct json_writer *out, const struct cartography_total
 static enum store_rc run(struct store *s, const struct stats_filter *f, const struct processor_args *args,
                          struct json_writer *out)
 {
+    if (!processor_figure_shown(args)) {
+        processor_figure_hidden_json(out, args);
+        return STORE_OK;
+    }
     struct cartography_totals t;
     enum store_rc rc = store_cartography_totals(s, f, &t);
     if (rc != STORE_OK)
@@ -76,6 +80,7 @@ static enum store_rc run(struct store *s, const struct stats_filter *f, const st
         jw_object_end(out);
     }
     jw_object_end(out);
+    processor_figure_support_json(out, args, false); /* its own "analyses" is the same count */
     jw_object_end(out);
     cartography_totals_free(&t);
     return STORE_OK;

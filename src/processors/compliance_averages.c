@@ -34,6 +34,8 @@ static enum store_rc run(struct store *s, const struct stats_filter *f, const st
     jw_array_begin(out);
     for (size_t i = 0; i < t.n_referentials; i++) {
         const struct compliance_referential_total *r = &t.referentials[i];
+        if (!processor_item_shown(args, r->referential))
+            continue;
         jw_object_begin(out);
         jw_member_string(out, "referential", r->referential);
         jw_key(out, "labels");
@@ -46,6 +48,7 @@ static enum store_rc run(struct store *s, const struct stats_filter *f, const st
         for (; c < t.n_categories && strcmp(t.categories[c].referential, r->referential) == 0; c++)
             write_category(out, &t.categories[c]);
         jw_array_end(out);
+        processor_item_support_json(out, args, r->referential, false); /* "analyses" is written above */
         jw_object_end(out);
     }
     jw_array_end(out);

@@ -24,7 +24,7 @@ static void write_metrics(struct json_writer *out, struct decimal count, struct 
 
 /* Writes the object whose days are items[from, to). */
 static void write_object(struct json_writer *out, const struct object_day *items, size_t from,
-                         size_t to, const struct labels *labels)
+                         size_t to, const struct labels *labels, const struct processor_args *args)
 {
     struct decimal count = {0, 0}, max_risk = {0, 0}, rate = {0, 0};
     int64_t n = 0;
@@ -50,6 +50,7 @@ static void write_object(struct json_writer *out, const struct object_day *items
     jw_object_begin(out);
     write_metrics(out, count, max_risk, rate, n);
     jw_object_end(out);
+    processor_item_support_json(out, args, items[from].object, true);
     jw_object_end(out);
 }
 
@@ -69,22 +70,25 @@ enum store_rc object_average_on_date(struct store *s, const struct stats_filter 
     enum store_rc rc = store_object_days(s, f, &days);
     if (rc != STORE_OK)
         return rc;
-    /* Each object with the last date of its run, i.e. its latest occurrence. */
+    /* Each object shown with the last date of its run, i.e. its latest occurrence. */
     struct object_latest *latest = xcalloc(days.count ? days.count : 1, sizeof *latest);
     size_t n_objects = 0;
     for (size_t from = 0, to; from < days.count; from = to) {
         to = run_end(&days, from);
-        latest[n_objects++] = (struct object_latest){days.items[from].object, days.items[to - 1].date};
+        if (processor_item_shown(args, days.items[from].object))
+            latest[n_objects++] = (struct object_latest){days.items[from].object, days.items[to - 1].date};
     }
     struct labels *labels = xcalloc(n_objects ? n_objects : 1, sizeof *labels);
     rc = store_object_labels(s, f, latest, n_objects, labels);
     if (rc == STORE_OK) {
         jw_array_begin(out);
         size_t k = 0;
-        for (size_t from = 0, to; from < days.count; from = to, k++) {
+        for (size_t from = 0, to; from < days.count; from = to) {
             to = run_end(&days, from);
-            write_object(out, days.items, from, to, &labels[k]);
-            labels_free(&labels[k]);
+            if (!processor_item_shown(args, days.items[from].object))
+                continue;
+            write_object(out, days.items, from, to, &labels[k], args);
+            labels_free(&labels[k++]);
         }
         jw_array_end(out);
     }

@@ -1,7 +1,10 @@
 /*
- * output.c — JSON pieces several processors write.
+ * output.c — JSON pieces several processors write, and the public view's
+ * floor and sample sizes (processor.h, docs/privacy.md).
  */
 #include "processors/processor.h"
+
+#include <assert.h>
 
 void processor_labels_json(struct json_writer *out, const struct labels *l)
 {
@@ -19,4 +22,62 @@ void processor_mean_json(struct json_writer *out, struct decimal sum, int64_t n)
         jw_double(out, decimal_mean(sum, n));
     else
         jw_null(out);
+}
+
+static void support_json(struct json_writer *out, const struct support *support, bool with_analyses)
+{
+    if (with_analyses)
+        jw_member_int(out, "analyses", support->analyses);
+    jw_member_int(out, "organisations", support->organisations);
+    if (support->newest[0]) {
+        jw_member_string(out, "data_up_to", support->newest);
+    } else {
+        jw_key(out, "data_up_to");
+        jw_null(out);
+    }
+}
+
+static const struct support *item_support(const struct processor_args *args, const char *key)
+{
+    static const struct support none = {0};
+    assert(args->view && args->view->items);
+    const struct support *found = item_supports_find(args->view->items, key);
+    return found ? found : &none;
+}
+
+bool processor_item_shown(const struct processor_args *args, const char *key)
+{
+    if (!args->view)
+        return true;
+    const struct support *support = item_support(args, key);
+    return support->organisations >= args->view->min_organisations &&
+           support->analyses >= args->view->min_analyses;
+}
+
+void processor_item_support_json(struct json_writer *out, const struct processor_args *args,
+                                 const char *key, bool with_analyses)
+{
+    if (args->view)
+        support_json(out, item_support(args, key), with_analyses);
+}
+
+bool processor_figure_shown(const struct processor_args *args)
+{
+    return !args->view || args->view->whole.organisations == 0 ||
+           args->view->whole.organisations >= args->view->min_organisations;
+}
+
+void processor_figure_support_json(struct json_writer *out, const struct processor_args *args,
+                                   bool with_analyses)
+{
+    if (args->view)
+        support_json(out, &args->view->whole, with_analyses);
+}
+
+void processor_figure_hidden_json(struct json_writer *out, const struct processor_args *args)
+{
+    assert(args->view);
+    jw_object_begin(out);
+    support_json(out, &args->view->whole, true);
+    jw_object_end(out);
 }

@@ -40,9 +40,25 @@ struct processor_param {
     const char *description;
 };
 
+/*
+ * What the public routes add to a processor's answer (docs/privacy.md): items
+ * (threats, vulnerabilities, referentials) resting on fewer organisations
+ * than the floor, or on fewer analyses than asked, are left out, the others
+ * carry their sample sizes; a whole figure (risks, cartography) below the
+ * floor gives its sample sizes only.  The API's answers have no view and stay
+ * as they are.
+ */
+struct public_view {
+    int64_t min_organisations;            /* MIN_ORGANISATIONS */
+    int64_t min_analyses;                 /* the min_analyses parameter */
+    struct support whole;                 /* of the selection */
+    const struct item_supports *items;    /* of its items, when its kind has some */
+};
+
 /* chosen[i]: bit j set when params[i].values[j] was chosen (default: every bit). */
 struct processor_args {
     unsigned chosen[PROCESSOR_MAX_PARAMS];
+    const struct public_view *view;       /* NULL but on the public routes */
 };
 
 struct processor {
@@ -90,5 +106,24 @@ bool processor_parse_args(const struct processor *p, struct json_object *params,
 void processor_labels_json(struct json_writer *out, const struct labels *l);
 /* A mean, or null when nothing was averaged. */
 void processor_mean_json(struct json_writer *out, struct decimal sum, int64_t n);
+
+/* --- output.c: the public view (struct public_view) --- */
+
+/* Whether the item `key` is shown: always without a view. */
+bool processor_item_shown(const struct processor_args *args, const char *key);
+/* Its sample sizes as members of the open item object: "analyses" (unless the
+ * item writes its own), "organisations", "data_up_to".  Nothing without a view. */
+void processor_item_support_json(struct json_writer *out, const struct processor_args *args,
+                                 const char *key, bool with_analyses);
+/* Whether a whole figure is shown: always without a view, and when the
+ * selection holds no stats (its empty figure); else from MIN_ORGANISATIONS
+ * organisations on. */
+bool processor_figure_shown(const struct processor_args *args);
+/* The selection's sample sizes as members of the open figure object, as for
+ * an item.  Nothing without a view. */
+void processor_figure_support_json(struct json_writer *out, const struct processor_args *args,
+                                   bool with_analyses);
+/* The answer of a figure that is not shown: {"analyses", "organisations", "data_up_to"}. */
+void processor_figure_hidden_json(struct json_writer *out, const struct processor_args *args);
 
 #endif

@@ -211,6 +211,7 @@ void processor_args_default(struct processor_args *args)
 {
     for (size_t i = 0; i < PROCESSOR_MAX_PARAMS; i++)
         args->chosen[i] = ~0u;
+    args->view = NULL;
 }
 
 bool processor_parse_args(const struct processor *p, struct json_object *params,

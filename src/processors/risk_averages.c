@@ -9,6 +9,10 @@
 static enum store_rc run(struct store *s, const struct stats_filter *f, const struct processor_args *args,
                          struct json_writer *out)
 {
+    if (!processor_figure_shown(args)) {
+        processor_figure_hidden_json(out, args);
+        return STORE_OK;
+    }
     struct risk_days days;
     enum store_rc rc = store_risk_days(s, f, &days);
     if (rc != STORE_OK)
@@ -37,6 +41,7 @@ static enum store_rc run(struct store *s, const struct stats_filter *f, const st
         }
         jw_object_end(out);
     }
+    processor_figure_support_json(out, args, true);
     jw_object_end(out);
     return STORE_OK;
 }

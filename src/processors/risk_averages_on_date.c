@@ -53,6 +53,10 @@ static void write_state(struct json_writer *out, const struct risk_days *days, i
 static enum store_rc run(struct store *s, const struct stats_filter *f, const struct processor_args *args,
                          struct json_writer *out)
 {
+    if (!processor_figure_shown(args)) {
+        processor_figure_hidden_json(out, args);
+        return STORE_OK;
+    }
     struct risk_days days;
     enum store_rc rc = store_risk_days(s, f, &days);
     if (rc != STORE_OK)
@@ -64,6 +68,7 @@ static enum store_rc run(struct store *s, const struct stats_filter *f, const st
         jw_key(out, RISK_STATES[state]);
         write_state(out, &days, state, args->chosen[PARAM_RISKS_TYPE]);
     }
+    processor_figure_support_json(out, args, true);
     jw_object_end(out);
     risk_days_free(&days);
     return STORE_OK;

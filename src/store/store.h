@@ -267,6 +267,34 @@ enum store_rc store_client_import(struct store *s, struct client *c);
  * not the number of stats.  Sums are exact (struct decimal).
  */
 
+/* How many analyses and organisations figures rest on, and how fresh they
+ * are: the public routes' sample sizes and privacy floor (docs/privacy.md). */
+struct support {
+    int64_t analyses;               /* distinct (client, ANR) */
+    int64_t organisations;          /* distinct clients */
+    char newest[DATE_STR_LEN];      /* the date of the newest stats, "" when none */
+};
+
+/* Of the whole selection (f->type required). */
+enum store_rc store_selection_support(struct store *s, const struct stats_filter *f, struct support *out);
+
+/* Of each item of a selection whose kind has items (a threat or vulnerability
+ * by object uuid, a compliance referential by its uuid): the stats that list it. */
+struct item_support {
+    char key[UUID_STR_LEN];
+    struct support support;
+};
+
+struct item_supports {
+    bool has_items;                 /* false: the kind has no items (count 0) */
+    struct item_support *items;     /* by key (strcmp) */
+    size_t count;
+};
+void item_supports_free(struct item_supports *l);
+enum store_rc store_item_support(struct store *s, const struct stats_filter *f, struct item_supports *out);
+/* The support of key, or NULL when no selected stats lists it. */
+const struct support *item_supports_find(const struct item_supports *l, const char *key);
+
 /* Change counters: one per type, and a global one bumped by every change. */
 struct stats_versions {
     int64_t global;

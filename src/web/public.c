@@ -9,9 +9,13 @@
  *
  * Parameters: processor (one made for the route's type), days (the stats
  * dated today − days … today; 365 by default), last_stats (instead of days:
- * the latest stats of every analysis), local_stats_only.  The answer is the
- * processor's output; processors only ever write aggregates, so no client
- * name, token or analysis id can appear in it.
+ * the latest stats of every analysis), local_stats_only, min_analyses (items
+ * of a list resting on fewer analyses are left out; MIN_ORGANISATIONS by
+ * default).  The answer is the processor's output seen through the public
+ * view (processor.h, docs/privacy.md): nothing resting on fewer than
+ * MIN_ORGANISATIONS organisations, sample sizes on every item and figure.
+ * Processors only ever write aggregates, so no client name, token or
+ * analysis id can appear in it.
  */
 #include <assert.h>
 #include <pthread.h>
@@ -26,13 +30,17 @@
 #define DEFAULT_DAYS 365
 #define MAX_DAYS 36500
 
-enum public_param { P_PROCESSOR, P_DAYS, P_LAST_STATS, P_LOCAL_STATS_ONLY, P_COUNT };
+/* min_analyses: an item of a list resting on fewer analyses is left out. */
+#define MAX_MIN_ANALYSES 1000000
+
+enum public_param { P_PROCESSOR, P_DAYS, P_LAST_STATS, P_LOCAL_STATS_ONLY, P_MIN_ANALYSES, P_COUNT };
 
 static const struct param_spec public_params[P_COUNT] = {
     [P_PROCESSOR] = {"processor", PARAM_STRING},
     [P_DAYS] = {"days", PARAM_INT},
     [P_LAST_STATS] = {"last_stats", PARAM_BOOL},
     [P_LOCAL_STATS_ONLY] = {"local_stats_only", PARAM_BOOL},
+    [P_MIN_ANALYSES] = {"min_analyses", PARAM_INT},
 };
 
 /* The processor asked for, or the route's default; NULL with a 400 answer. */
@@ -117,6 +125,13 @@ static void serve_public(struct request *req)
         reply_errorf(req, 400, "days must be at most %d.", MAX_DAYS);
         goto out;
     }
+    /* By default an item needs as many analyses as the floor needs organisations:
+     * no more than the floor asks already (each organisation has one at least). */
+    int64_t min_analyses = v[P_MIN_ANALYSES].present ? v[P_MIN_ANALYSES].integer : req->cfg->min_organisations;
+    if (min_analyses < 1 || min_analyses > MAX_MIN_ANALYSES) {
+        reply_errorf(req, 400, "min_analyses must be between 1 and %d.", MAX_MIN_ANALYSES);
+        goto out;
+    }
 
     struct stats_filter f = {0};
     f.sharing_only = true;
@@ -130,23 +145,31 @@ static void serve_public(struct request *req)
     /* The key names what the answer depends on; "today" moves a window of days. */
     buf key = BUF_INIT;
     if (f.get_last)
-        buf_printf(&key, "%s|%s|last|%d", req->path, p->name, f.local_only);
+        buf_printf(&key, "%s|%s|last|%d|%lld", req->path, p->name, f.local_only, (long long)min_analyses);
     else
-        buf_printf(&key, "%s|%s|%s|%lld|%d", req->path, p->name, f.date_to, (long long)days, f.local_only);
+        buf_printf(&key, "%s|%s|%s|%lld|%d|%lld", req->path, p->name, f.date_to, (long long)days, f.local_only,
+                   (long long)min_analyses);
     struct stats_versions versions;
     struct processor_args args;
     processor_args_default(&args);
     if (store_stats_versions(req->store, &versions) != STORE_OK) {
         reply_store_error(req, "public stats versions");
     } else if (!answer_cache_serve(req, key.data, ANSWER_TYPE(type), &versions)) {
+        struct item_supports items = {0};
+        struct public_view view = {.min_organisations = req->cfg->min_organisations,
+                                   .min_analyses = min_analyses, .items = &items};
+        args.view = &view;
         struct json_writer w;
         reply_json_begin(req, &w);
-        if (p->run(req->store, &f, &args, &w) != STORE_OK) {
+        if (store_selection_support(req->store, &f, &view.whole) != STORE_OK ||
+            store_item_support(req->store, &f, &items) != STORE_OK ||
+            p->run(req->store, &f, &args, &w) != STORE_OK) {
             reply_store_error(req, "public stats");
         } else {
             reply_json_end(req, &w, 200);
             answer_cache_store(req, key.data, &versions);
         }
+        item_supports_free(&items);
     }
     buf_free(&key);
 out:

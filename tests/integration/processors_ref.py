@@ -183,3 +183,27 @@ def assert_close(got, want, path="data"):
         assert isinstance(got, (int, float)) and not isinstance(got, bool), f"{path}: {got!r}"
         w = float(want)
         assert abs(got - w) <= 1e-9 * max(abs(w), 1e-300) or got == w, f"{path}: {got!r} != {w!r}"
+
+
+def support(stats):
+    """(analyses, organisations, newest date or None) of a set of stats."""
+    analyses = {(s["client"], s["anr"]) for s in stats}
+    return len(analyses), len({c for c, _ in analyses}), max((s["date"] for s in stats), default=None)
+
+
+def with_public_view(answer, stats, stats_type):
+    """A processor's answer as the public routes give it with MIN_ORGANISATIONS=1
+    (docs/privacy.md): every item and figure with its sample sizes appended."""
+    def keys(sup, with_analyses=True):
+        analyses, organisations, newest = sup
+        return {**({"analyses": analyses} if with_analyses else {}), "organisations": organisations,
+                "data_up_to": newest}
+    if stats_type in ("threat", "vulnerability"):
+        return [{**item, **keys(support([s for s in stats if any(o["uuid"] == item["object"] for o in s["data"])]))}
+                for item in answer]
+    if stats_type == "compliance":
+        latest = latest_per_anr(stats)
+        return [{**item, **keys(support([s for s in latest if any(r["referential"] == item["referential"]
+                                                                   for r in s["data"])]), False)}
+                for item in answer]
+    return {**answer, **keys(support(stats), stats_type != "cartography")}

@@ -1,5 +1,6 @@
 """Public stats JSON (docs/api.md §Public JSON): each endpoint and
-parameter against the reference processors over the sharing clients' stats,
+parameter against the reference processors over the sharing clients' stats
+(with their sample sizes, docs/privacy.md; these servers run without the floor),
 no private data, cache validators and 304, invalidation after changes — also
 across two instances on one database.
 """
@@ -12,7 +13,7 @@ import uuid
 import pytest
 
 from conftest import BACKENDS, Server, run_cli, server_today
-from processors_ref import PROCESSORS, assert_close, latest_per_anr
+from processors_ref import PROCESSORS, assert_close, latest_per_anr, with_public_view
 from test_processed import Stored, generate
 
 ROUTES = {"threats": "threat", "vulnerabilities": "vulnerability", "risks": "risk",
@@ -73,7 +74,7 @@ def expected(land, stats_type, processor, days=365, last=False, local=False):
     else:
         chosen = land["stored"].select(stats_type, clients=clients, date_from=days_ago(land["today"], days),
                                        date_to=land["today"].isoformat())
-    return PROCESSORS[processor][1](chosen)
+    return with_public_view(PROCESSORS[processor][1](chosen), chosen, stats_type)
 
 
 def test_each_endpoint_and_parameter(landscape):

@@ -22,6 +22,10 @@
  * `stats_id IN (…)`, the selection written by facts_of_selection from the
  * same stats_filter (query.c).  Both sum the same exact integers, so they
  * give identical results.
+ *
+ * The sample sizes of a selection and of its items (how many analyses and
+ * clients, the newest date) are counted over the selected stats rows and,
+ * for items, the fact rows that list them (facts_item_support).
  */
 #include <assert.h>
 #include <stdio.h>
@@ -388,4 +392,102 @@ void labels_free(struct labels *l)
         free(l->label[i]);
         l->label[i] = NULL;
     }
+}
+
+/* --- sample sizes of a selection's items --- */
+
+struct item_support_reader {
+    struct item_supports *out;
+    size_t cap;
+};
+
+/* The columns of a support: distinct clients, distinct analyses, newest date (NULL: none). */
+static void read_support(struct store *s, int col, struct support *out)
+{
+    out->organisations = s->ops->get_int(s, col);
+    out->analyses = s->ops->get_int(s, col + 1);
+    const char *newest = s->ops->is_null(s, col + 2) ? "" : s->ops->get_text(s, col + 2);
+    facts_copy_text(out->newest, sizeof out->newest, newest);
+}
+
+static void read_item_support(struct store *s, void *ctx)
+{
+    struct item_support_reader *r = ctx;
+    r->out->items = facts_grow(r->out->items, r->out->count, &r->cap, sizeof *r->out->items);
+    struct item_support *item = &r->out->items[r->out->count++];
+    facts_copy_text(item->key, sizeof item->key, s->ops->get_text(s, 0));
+    read_support(s, 1, &item->support);
+}
+
+static int compare_item_supports(const void *a, const void *b)
+{
+    const struct item_support *x = a, *y = b;
+    return strcmp(x->key, y->key);
+}
+
+/* One row per item and analysis first (its latest date there), then per item:
+ * an analysis listing the item on several dates counts once. */
+enum store_rc facts_item_support(struct store *s, const struct stats_filter *f, const char *table,
+                                 const char *column, bool latest, struct item_supports *out)
+{
+    *out = (struct item_supports){.has_items = true};
+    struct query q = {0};
+    buf head = BUF_INIT;
+    buf_printf(&head,
+               "SELECT item, COUNT(DISTINCT client_id), COUNT(*), MAX(last) FROM"
+               " (SELECT f.%s AS item, st.client_id, st.anr, MAX(st.date) AS last FROM %s AS f"
+               " JOIN stats AS st ON st.id = f.stats_id",
+               column, table);
+    facts_of_selection(s, &q, head.data, "f.stats_id", f, latest);
+    buf_printf(&q.sql, " GROUP BY f.%s, st.client_id, st.anr) AS per_analysis GROUP BY item", column);
+    buf_free(&head);
+    struct item_support_reader r = {out, 0};
+    enum store_rc rc = facts_run_rows(s, &q, read_item_support, &r);
+    if (rc != STORE_OK)
+        item_supports_free(out);
+    else if (out->count) /* in C: the database's collation may order text otherwise */
+        qsort(out->items, out->count, sizeof *out->items, compare_item_supports);
+    return rc;
+}
+
+/* --- sample size of a whole selection --- */
+
+static void read_selection_support(struct store *s, void *ctx)
+{
+    read_support(s, 0, ctx);
+}
+
+enum store_rc store_selection_support(struct store *s, const struct stats_filter *f, struct support *out)
+{
+    *out = (struct support){0};
+    struct query q = {0};
+    buf_puts(&q.sql, "SELECT COUNT(DISTINCT client_id), COUNT(*), MAX(last) FROM"
+                     " (SELECT client_id, anr, MAX(date) AS last FROM stats");
+    query_add_filters(s, &q, f);
+    buf_puts(&q.sql, " GROUP BY client_id, anr) AS per_analysis");
+    return facts_run_rows(s, &q, read_selection_support, out);
+}
+
+enum store_rc store_item_support(struct store *s, const struct stats_filter *f, struct item_supports *out)
+{
+    assert(f->has_type);
+    const struct store_kind *kind = store_kind_of(f->type);
+    *out = (struct item_supports){0};
+    return kind && kind->item_support ? kind->item_support(s, f, out) : STORE_OK;
+}
+
+void item_supports_free(struct item_supports *l)
+{
+    free(l->items);
+    *l = (struct item_supports){0};
+}
+
+const struct support *item_supports_find(const struct item_supports *l, const char *key)
+{
+    struct item_support probe = {0};
+    facts_copy_text(probe.key, sizeof probe.key, key);
+    const struct item_support *found = l->count ? bsearch(&probe, l->items, l->count, sizeof *l->items,
+                                                          compare_item_supports)
+                                                : NULL;
+    return found ? &found->support : NULL;
 }

@@ -100,11 +100,18 @@ static enum store_rc insert_compliance(struct store *s, const struct fact_owner 
     return rc;
 }
 
+static enum store_rc referential_support(struct store *s, const struct stats_filter *f,
+                                         struct item_supports *out)
+{
+    return facts_item_support(s, f, "compliance_referentials", "referential", true, out);
+}
+
 const struct store_kind store_kind_compliance = {
     .type = STATS_COMPLIANCE,
     .tables = &compliance_tables,
     .insert = insert_compliance,
     .flush_sum = NULL,
+    .item_support = referential_support,
 };
 
 /* --- reading --- */

@@ -62,6 +62,9 @@ struct store_kind {
     enum store_rc (*insert)(struct store *s, const struct fact_owner *o, const struct stats_facts *f);
     /* Adds one pending total to the kind's daily totals; NULL: it keeps none. */
     enum store_rc (*flush_sum)(struct store *s, const struct pending_sum *p);
+    /* The support of each item of a selection (store_item_support); NULL: the
+     * kind's figures have no items. */
+    enum store_rc (*item_support)(struct store *s, const struct stats_filter *f, struct item_supports *out);
 };
 
 /* table.c: the table, in the order of kinds.def (store_kind_at(t)->type == t). */
@@ -103,5 +106,10 @@ struct decimal facts_read_decimal(struct store *s, int col);
 /* label1..label4 from columns col … col + 3. */
 void facts_read_labels(struct store *s, int col, struct labels *out);
 void facts_copy_text(char *dst, size_t size, const char *src);
+/* The support of each item of the selection: `column` of `table` (which has
+ * stats_id) names the items; with `latest`, over the latest stats of each
+ * (client, ANR) only, as the kind's processors read them. */
+enum store_rc facts_item_support(struct store *s, const struct stats_filter *f, const char *table,
+                                 const char *column, bool latest, struct item_supports *out);
 
 #endif

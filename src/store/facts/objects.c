@@ -134,11 +134,17 @@ static enum store_rc insert_objects(struct store *s, const struct fact_owner *o,
     return rc;
 }
 
+static enum store_rc object_support(struct store *s, const struct stats_filter *f, struct item_supports *out)
+{
+    return facts_item_support(s, f, "object_facts", "object", false, out);
+}
+
 const struct store_kind store_kind_threat = {
     .type = STATS_THREAT,
     .tables = &object_tables,
     .insert = insert_objects,
     .flush_sum = flush_object_sum,
+    .item_support = object_support,
 };
 
 const struct store_kind store_kind_vulnerability = {
@@ -146,6 +152,7 @@ const struct store_kind store_kind_vulnerability = {
     .tables = &object_tables,
     .insert = insert_objects,
     .flush_sum = flush_object_sum,
+    .item_support = object_support,
 };
 
 /* --- reading --- */
