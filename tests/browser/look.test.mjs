@@ -3,6 +3,7 @@
 // map's numbers and of the bars, the risk map coloured by severity, the
 // coordinates of the map written without ambiguity in every language.
 import assert from 'node:assert/strict';
+import {readFile} from 'node:fs/promises';
 import {after, before, test} from 'node:test';
 
 import {assertClean, cardState, loadData, openBrowser, requireStatsEndpoints, startServer} from './harness.mjs';
@@ -137,5 +138,67 @@ test('map coordinates read the same way in every language', async () => {
     assert.ok(positions.includes(text), `${lang}: ${positions.join(' | ')}`);
   }
   await page.goto(server.url + '/map/?lang=en');
+  assertClean(assert, browser.watch);
+});
+
+test('dark mode: dark surfaces, readable text, charts and focus; images unchanged', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/');
+  assert.equal(await cardState(page, 'threats'), 'ready');
+  const [lightPng] = await Promise.all([page.waitForEvent('download'), page.click('[data-chart="threats"] [data-export="png"]')]);
+  const lightBytes = await readFile(await lightPng.path());
+  await page.emulateMedia({colorScheme: 'dark'});
+  try {
+    await page.reload();
+    assert.equal(await cardState(page, 'threats'), 'ready');
+    const look = await page.evaluate(() => {
+      const card = document.querySelector('[data-chart="threats"]');
+      const chart = window.Chart.getChart(document.getElementById('threats-chart'));
+      return {
+        body: getComputedStyle(document.body).backgroundColor,
+        text: getComputedStyle(document.body).color,
+        card: getComputedStyle(card.closest('.tab-pane')).backgroundColor,
+        heading: getComputedStyle(card.querySelector('h2')).color,
+        label: getComputedStyle(card.querySelector('.form-label')).color,
+        tick: chart.scales.y.options.ticks.color,
+        bar: chart.data.datasets[0].backgroundColor,
+      };
+    });
+    const rgb = (c) => (c.startsWith('#') ? `rgb(${c.match(/[0-9a-f]{2}/gi).map((h) => parseInt(h, 16)).join(', ')})` : c);
+    assert.ok(contrast(look.body, 'rgb(0, 0, 0)') < 1.5, `a dark page: ${look.body}`);
+    assert.ok(contrast(look.text, look.body) >= 7, `text ${look.text} on ${look.body}`);
+    for (const what of ['heading', 'label', 'tick']) {
+      assert.ok(contrast(rgb(look[what]), look.card) >= 4.5, `${what} ${look[what]} on ${look.card}`);
+    }
+    assert.ok(contrast(rgb(look.bar), look.card) >= 3, `bars ${look.bar} on ${look.card}`);
+    await page.keyboard.press('Tab');
+    const ring = await focusRing(page, '#scope');
+    assert.ok(contrast(ring.colour, ring.background) >= 3, `focus ${ring.colour} on ${ring.background}`);
+    // The downloaded image is the same light picture.
+    const [darkPng] = await Promise.all([page.waitForEvent('download'), page.click('[data-chart="threats"] [data-export="png"]')]);
+    assert.ok((await readFile(await darkPng.path())).equals(lightBytes));
+  } finally {
+    await page.emulateMedia({colorScheme: 'light'});
+  }
+  assertClean(assert, browser.watch);
+});
+
+test('print: every pane in turn, no menus nor buttons', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/');
+  assert.equal(await cardState(page, 'threats'), 'ready');
+  await page.emulateMedia({media: 'print'});
+  try {
+    for (const pane of ['threats', 'vulnerabilities', 'risks', 'riskmap', 'compliance']) {
+      assert.equal(await page.isVisible(`#pane-${pane}`), true, pane);
+    }
+    for (const hidden of ['.site-nav', '.site-footer', '#dashboard-tabs', '.chart-actions']) {
+      assert.equal(await page.isVisible(hidden), false, hidden);
+    }
+    assert.equal(await cardState(page, 'compliance'), 'ready');
+    await page.waitForFunction(() => window.Chart.getChart(document.getElementById('compliance-chart')).width > 0);
+  } finally {
+    await page.emulateMedia({media: 'screen'});
+  }
   assertClean(assert, browser.watch);
 });

@@ -75,9 +75,14 @@
     return response.json();
   }
 
-  /* Colours that stay apart for readers with the common colour-vision deficiencies. */
-  const PALETTE = ['#1d4e89', '#e07b00', '#2a9d8f', '#c0392b', '#7b5ea7', '#8c6d31', '#d6609e',
-                   '#5a6b7b', '#9fb40f', '#17becf', '#4c78a8', '#f2a541', '#54a24b', '#e45756', '#b279a2'];
+  /* Colours that stay apart for readers with the common colour-vision
+   * deficiencies, each 3:1 at least against both the light and the dark
+   * background of the cards (relative luminance between 0.15 and 0.3), so
+   * that a chart and its image read the same in either theme. */
+  const PALETTE = ['#3572c6', '#c2670a', '#1f8f83', '#d0453a', '#8e6cc4', '#a27a2e', '#d1589a',
+                   '#6b7d90', '#4f9a3a', '#1a98b0', '#4c78a8', '#e07b00', '#2a9d8f', '#e45756', '#b279a2'];
+  /* The two series of a chart (current and residual or target). */
+  const SERIES = {first: '#3572c6', second: '#b85c00'};
 
   /* The colour of an object (a threat, a vulnerability: its uuid) among those
    * in `taken`: its hash picks a slot of the palette, the next free one when
@@ -114,7 +119,7 @@
     return dateFormat.format(new Date(day * DAY_MS));
   }
 
-  /* Draws a white page under every chart, so that a downloaded PNG is not transparent. */
+  /* Draws a white page under an exported chart, so that its PNG is not transparent. */
   const whiteBackground = {
     id: 'whiteBackground',
     beforeDraw(chart) {
@@ -127,15 +132,32 @@
     },
   };
 
+  /* Text and grid colours of the charts on screen: the page's theme
+   * (prefers-color-scheme), followed when it changes.  Images stay light. */
+  const LIGHT = {text: '#1f2937', grid: 'rgba(0, 0, 0, 0.1)'};
+  const DARK = {text: '#e5e7eb', grid: 'rgba(229, 231, 235, 0.16)'};
+  const darkScheme = window.matchMedia('(prefers-color-scheme: dark)');
+
+  function applyTheme() {
+    const theme = darkScheme.matches ? DARK : LIGHT;
+    Chart.defaults.color = theme.text;
+    Chart.defaults.borderColor = theme.grid;
+    for (const chart of Object.values(Chart.instances)) {
+      chart.update('none');
+    }
+  }
+
   if (window.Chart) {
     Chart.defaults.font.family = 'Inter, "Segoe UI", system-ui, sans-serif';
-    Chart.defaults.color = '#1f2937';
     Chart.defaults.maintainAspectRatio = false;
     Chart.defaults.locale = lang;
     if (reducedMotion) {
       Chart.defaults.animation = false;
     }
-    Chart.register(whiteBackground);
+    applyTheme();
+    darkScheme.addEventListener('change', applyTheme);
+    // Charts in panes a printout shows but the screen hid have no size yet.
+    window.addEventListener('beforeprint', () => Object.values(Chart.instances).forEach((chart) => chart.resize()));
   }
 
   /* --- permalinks --- */
@@ -329,7 +351,16 @@
 
   function exportOptions(options, title, subtitle) {
     const scales = Object.assign({}, options.scales);
-    if (options.indexAxis === 'y' && scales.y) {
+    for (const axis of ['x', 'y']) {
+      const scale = scales[axis] || {};
+      scales[axis] = Object.assign({}, scale, {
+        ticks: Object.assign({}, scale.ticks, {color: LIGHT.text}),
+        grid: Object.assign({}, scale.grid, {color: LIGHT.grid}),
+        border: Object.assign({}, scale.border, {color: LIGHT.grid}),
+        title: Object.assign({}, scale.title, {color: LIGHT.text}),
+      });
+    }
+    if (options.indexAxis === 'y') {
       scales.y = Object.assign({}, scales.y, {ticks: Object.assign({}, scales.y.ticks, {
         callback(value) { return wrapLabel(this.getLabelForValue(value), 70, 3); },
       })});
@@ -341,6 +372,8 @@
       events: [],
       scales,
       plugins: Object.assign({}, options.plugins, {
+        legend: Object.assign({}, (options.plugins || {}).legend,
+          {labels: Object.assign({}, ((options.plugins || {}).legend || {}).labels, {color: LIGHT.text})}),
         tooltip: {enabled: false},
         title: {display: true, text: title, align: 'start', font: {size: 18, weight: '600'}, color: '#1f2937'},
         subtitle: {display: true, text: subtitle, align: 'start', padding: {bottom: 12}, color: '#5a6b7b'},
@@ -579,7 +612,8 @@
       holder.append(canvas);
       document.body.append(holder);
       const data = Object.assign({}, base.data, {datasets: base.data.datasets.map((d) => Object.assign({}, d, {data: d.data.slice()}))});
-      const chart = new Chart(canvas, {type: base.type, data, options: exportOptions(base.options, about.title, about.subtitle)});
+      const chart = new Chart(canvas, {type: base.type, data, options: exportOptions(base.options, about.title, about.subtitle),
+                                       plugins: [whiteBackground]});
       return {canvas, done() { chart.destroy(); holder.remove(); }};
     }
 
@@ -617,7 +651,7 @@
   }
 
   window.StatsWeb = {
-    prefix, lang, t, objectLabel, formatNumber, shorten, fetchJSON, PALETTE, colourFor, reducedMotion,
+    prefix, lang, t, objectLabel, formatNumber, shorten, fetchJSON, PALETTE, SERIES, colourFor, reducedMotion,
     dayNumber, dayDate, formatDay,
     ChartCard, guarded, csvBlob, download, setPeriodSelect, wrapLabel, stateGet, stateSet, bindSelect,
   };

@@ -68,7 +68,7 @@
           datasets: [{
             label: metricName,
             data: chosen.map((o) => o.averages[metric]),
-            backgroundColor: kind === 'threats' ? '#1d4e89' : '#e07b00',
+            backgroundColor: kind === 'threats' ? S.SERIES.first : S.SERIES.second,
             borderRadius: 3,
           }],
         },
@@ -101,7 +101,7 @@
 
   function riskCharts() {
     const cards = KINDS.map((kind) => new S.ChartCard(document.querySelector('[data-chart="risks-' + kind + '"]')));
-    const stateColours = {current: '#1d4e89', residual: '#b85c00'};   // 3:1 at least on white, apart for colour-blind readers
+    const stateColours = {current: S.SERIES.first, residual: S.SERIES.second};
 
     function draw(averages) {
       const total = STATES.reduce((sum, state) => sum + KINDS.reduce((s, kind) =>
@@ -381,8 +381,8 @@
         data: {
           labels,
           datasets: [
-            {label: t('compliance.current'), data: categories.map((c) => percent(c.current)), backgroundColor: '#1d4e89', borderRadius: 3},
-            {label: t('compliance.target'), data: categories.map((c) => percent(c.target)), backgroundColor: '#b85c00', borderRadius: 3},
+            {label: t('compliance.current'), data: categories.map((c) => percent(c.current)), backgroundColor: S.SERIES.first, borderRadius: 3},
+            {label: t('compliance.target'), data: categories.map((c) => percent(c.target)), backgroundColor: S.SERIES.second, borderRadius: 3},
           ],
         },
         options: {

@@ -13,7 +13,7 @@
   S.bindSelect(period, 'period');
   const DEFAULT_CHOSEN = 5;
   const LEVELS = [['Low risks', 'level.low', '#2a9d8f'], ['Medium risks', 'level.medium', '#e07b00'],
-                  ['High risks', 'level.high', '#c0392b']];
+                  ['High risks', 'level.high', '#d0453a']];
 
   /* Every date of the lists, sorted. */
   function allDates(lists) {
@@ -31,6 +31,7 @@
   function lineOptions(yTitle, dates) {
     const first = S.dayNumber(dates[0]);
     const last = S.dayNumber(dates[dates.length - 1]);
+    const margin = Math.max(1, Math.round((last - first) / 40));   // the end points drawn whole
     return {
       interaction: {mode: 'nearest', intersect: false},
       plugins: {
@@ -41,8 +42,8 @@
         }},
       },
       scales: {
-        x: {type: 'linear', min: first === last ? first - 1 : first, max: first === last ? last + 1 : last,
-            ticks: {precision: 0, maxRotation: 0, autoSkipPadding: 12, callback: (day) => S.formatDay(day)}},
+        x: {type: 'linear', min: first - margin, max: last + margin,
+            ticks: {precision: 0, includeBounds: false, maxRotation: 0, autoSkipPadding: 12, callback: (day) => S.formatDay(day)}},
         y: {beginAtZero: true, title: {display: true, text: yTitle}},
       },
     };

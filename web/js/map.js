@@ -25,7 +25,9 @@
   const overlays = {};
   const outlines = L.geoJSON(null, {
     interactive: false,
-    style: {color: '#ffffff', weight: 0.8, fillColor: '#cfd8e3', fillOpacity: 1},
+    style: window.matchMedia('(prefers-color-scheme: dark)').matches
+      ? {color: '#0f1722', weight: 0.8, fillColor: '#2c3b4e', fillOpacity: 1}
+      : {color: '#ffffff', weight: 0.8, fillColor: '#cfd8e3', fillOpacity: 1},
   });
   outlines.addTo(map);
   overlays[t('map.outlines')] = outlines;
