@@ -22,12 +22,38 @@ static void write_metrics(struct json_writer *out, struct decimal count, struct 
     jw_member_double(out, "averageRate", decimal_mean(rate, n));
 }
 
-/* Writes the object whose days are items[from, to). */
-static void write_object(struct json_writer *out, const struct object_day *items, size_t from,
-                         size_t to, const struct labels *labels, const struct processor_args *args)
+/* The sums of the object whose days are items[from, to). */
+struct object_sums {
+    struct decimal count, max_risk, rate;
+    int64_t n;
+};
+
+static struct object_sums sum_days(const struct object_day *items, size_t from, size_t to)
 {
-    struct decimal count = {0, 0}, max_risk = {0, 0}, rate = {0, 0};
-    int64_t n = 0;
+    struct object_sums sums = {{0, 0}, {0, 0}, {0, 0}, 0};
+    for (size_t i = from; i < to; i++) {
+        decimal_add(&sums.count, items[i].count);
+        decimal_add(&sums.max_risk, items[i].max_risk);
+        decimal_add(&sums.rate, items[i].rate);
+        sums.n += items[i].n;
+    }
+    return sums;
+}
+
+static void write_averages(struct json_writer *out, const struct object_sums *sums)
+{
+    jw_object_begin(out);
+    write_metrics(out, sums->count, sums->max_risk, sums->rate, sums->n);
+    jw_object_end(out);
+}
+
+/* Writes the object whose days are items[from, to); with a public view over
+ * two periods, its averages over the previous one (`previous`, or NULL when
+ * it has none there) too. */
+static void write_object(struct json_writer *out, const struct object_day *items, size_t from,
+                         size_t to, const struct labels *labels, const struct processor_args *args,
+                         const struct object_sums *previous)
+{
     jw_object_begin(out);
     jw_member_string(out, "object", items[from].object);
     jw_key(out, "labels");
@@ -40,16 +66,18 @@ static void write_object(struct json_writer *out, const struct object_day *items
         write_metrics(out, d->count, d->max_risk, d->rate, d->n);
         jw_member_string(out, "date", d->date);
         jw_object_end(out);
-        decimal_add(&count, d->count);
-        decimal_add(&max_risk, d->max_risk);
-        decimal_add(&rate, d->rate);
-        n += d->n;
     }
     jw_array_end(out);
     jw_key(out, "averages");
-    jw_object_begin(out);
-    write_metrics(out, count, max_risk, rate, n);
-    jw_object_end(out);
+    struct object_sums all = sum_days(items, from, to);
+    write_averages(out, &all);
+    if (args->view && args->view->previous) {
+        jw_key(out, "previous");
+        if (previous)
+            write_averages(out, previous);
+        else
+            jw_null(out);
+    }
     processor_item_support_json(out, args, items[from].object, true);
     jw_object_end(out);
 }
@@ -61,6 +89,27 @@ static size_t run_end(const struct object_days *days, size_t from)
     while (to < days->count && strcmp(days->items[to].object, days->items[from].object) == 0)
         to++;
     return to;
+}
+
+/* The sums of `object` over the previous period's days (sorted by object),
+ * when it may be shown there. */
+static bool previous_sums(const struct object_days *previous, const struct processor_args *args,
+                          const char *object, struct object_sums *out)
+{
+    if (!processor_previous_shown(args, object))
+        return false;
+    size_t lo = 0, hi = previous->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(previous->items[mid].object, object) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == previous->count || strcmp(previous->items[lo].object, object) != 0)
+        return false;
+    *out = sum_days(previous->items, lo, run_end(previous, lo));
+    return true;
 }
 
 enum store_rc object_average_on_date(struct store *s, const struct stats_filter *f,
@@ -79,21 +128,29 @@ enum store_rc object_average_on_date(struct store *s, const struct stats_filter 
             latest[n_objects++] = (struct object_latest){days.items[from].object, days.items[to - 1].date};
     }
     struct labels *labels = xcalloc(n_objects ? n_objects : 1, sizeof *labels);
+    struct object_days previous = {0};
     rc = store_object_labels(s, f, latest, n_objects, labels);
+    if (rc == STORE_OK && args->view && args->view->previous)
+        rc = store_object_days(s, args->view->previous, &previous);
     if (rc == STORE_OK) {
         jw_array_begin(out);
         size_t k = 0;
         for (size_t from = 0, to; from < days.count; from = to) {
             to = run_end(&days, from);
-            if (!processor_item_shown(args, days.items[from].object))
+            const char *object = days.items[from].object;
+            if (!processor_item_shown(args, object))
                 continue;
-            write_object(out, days.items, from, to, &labels[k], args);
-            labels_free(&labels[k++]);
+            struct object_sums before;
+            bool has_before = previous_sums(&previous, args, object, &before);
+            write_object(out, days.items, from, to, &labels[k++], args, has_before ? &before : NULL);
         }
         jw_array_end(out);
     }
+    for (size_t k = 0; k < n_objects; k++)
+        labels_free(&labels[k]);
     free(labels);
     free(latest);
     object_days_free(&days);
+    object_days_free(&previous);
     return rc;
 }

@@ -45,13 +45,23 @@ static const struct support *item_support(const struct processor_args *args, con
     return found ? found : &none;
 }
 
+static bool above_floor(const struct public_view *view, const struct support *support)
+{
+    return support->organisations >= view->min_organisations && support->analyses >= view->min_analyses;
+}
+
 bool processor_item_shown(const struct processor_args *args, const char *key)
 {
-    if (!args->view)
-        return true;
-    const struct support *support = item_support(args, key);
-    return support->organisations >= args->view->min_organisations &&
-           support->analyses >= args->view->min_analyses;
+    return !args->view || above_floor(args->view, item_support(args, key));
+}
+
+bool processor_previous_shown(const struct processor_args *args, const char *key)
+{
+    if (!args->view || !args->view->previous)
+        return false;
+    assert(args->view->previous_items);
+    const struct support *support = item_supports_find(args->view->previous_items, key);
+    return support && above_floor(args->view, support);
 }
 
 void processor_item_support_json(struct json_writer *out, const struct processor_args *args,

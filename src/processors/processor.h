@@ -53,6 +53,10 @@ struct public_view {
     int64_t min_analyses;                 /* the min_analyses parameter */
     struct support whole;                 /* of the selection */
     const struct item_supports *items;    /* of its items, when its kind has some */
+    /* Trends: the period of the same length just before the selection's, and
+     * its items' support (the floor applies there too); NULL with last_stats. */
+    const struct stats_filter *previous;
+    const struct item_supports *previous_items;
 };
 
 /* chosen[i]: bit j set when params[i].values[j] was chosen (default: every bit). */
@@ -115,6 +119,9 @@ bool processor_item_shown(const struct processor_args *args, const char *key);
  * item writes its own), "organisations", "data_up_to".  Nothing without a view. */
 void processor_item_support_json(struct json_writer *out, const struct processor_args *args,
                                  const char *key, bool with_analyses);
+/* Whether the item `key` has a figure for the previous period that may be
+ * shown (view->previous set, and the floor met there). */
+bool processor_previous_shown(const struct processor_args *args, const char *key);
 /* Whether a whole figure is shown: always without a view, and when the
  * selection holds no stats (its empty figure); else from MIN_ORGANISATIONS
  * organisations on. */

@@ -155,14 +155,23 @@ static void serve_public(struct request *req)
     if (store_stats_versions(req->store, &versions) != STORE_OK) {
         reply_store_error(req, "public stats versions");
     } else if (!answer_cache_serve(req, key.data, ANSWER_TYPE(type), &versions)) {
-        struct item_supports items = {0};
+        struct item_supports items = {0}, previous_items = {0};
         struct public_view view = {.min_organisations = req->cfg->min_organisations,
                                    .min_analyses = min_analyses, .items = &items};
+        /* Trends: the days + 1 dates just before the selection's (none for last_stats). */
+        struct stats_filter previous = f;
+        if (!f.get_last) {
+            date_add_days(f.date_from, -1, previous.date_to);
+            date_add_days(previous.date_to, (int)-days, previous.date_from);
+            view.previous = &previous;
+            view.previous_items = &previous_items;
+        }
         args.view = &view;
         struct json_writer w;
         reply_json_begin(req, &w);
         if (store_selection_support(req->store, &f, &view.whole) != STORE_OK ||
             store_item_support(req->store, &f, &items) != STORE_OK ||
+            (view.previous && store_item_support(req->store, &previous, &previous_items) != STORE_OK) ||
             p->run(req->store, &f, &args, &w) != STORE_OK) {
             reply_store_error(req, "public stats");
         } else {
@@ -170,6 +179,7 @@ static void serve_public(struct request *req)
             answer_cache_store(req, key.data, &versions);
         }
         item_supports_free(&items);
+        item_supports_free(&previous_items);
     }
     buf_free(&key);
 out:

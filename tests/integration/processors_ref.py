@@ -191,15 +191,22 @@ def support(stats):
     return len(analyses), len({c for c, _ in analyses}), max((s["date"] for s in stats), default=None)
 
 
-def with_public_view(answer, stats, stats_type):
+def with_public_view(answer, stats, stats_type, previous=None):
     """A processor's answer as the public routes give it with MIN_ORGANISATIONS=1
-    (docs/privacy.md): every item and figure with its sample sizes appended."""
+    (docs/privacy.md): every item and figure with its sample sizes appended, and
+    threats and vulnerabilities with their averages over `previous` (the stats of
+    the period before; None: no trend, as with last_stats)."""
     def keys(sup, with_analyses=True):
         analyses, organisations, newest = sup
         return {**({"analyses": analyses} if with_analyses else {}), "organisations": organisations,
                 "data_up_to": newest}
     if stats_type in ("threat", "vulnerability"):
-        return [{**item, **keys(support([s for s in stats if any(o["uuid"] == item["object"] for o in s["data"])]))}
+        trend = {}
+        if previous is not None:
+            before = {o["object"]: o["averages"] for o in object_average_on_date(previous)}
+            trend = lambda item: {"previous": before.get(item["object"])}  # noqa: E731
+        return [{**item, **(trend(item) if trend else {}),
+                 **keys(support([s for s in stats if any(o["uuid"] == item["object"] for o in s["data"])]))}
                 for item in answer]
     if stats_type == "compliance":
         latest = latest_per_anr(stats)

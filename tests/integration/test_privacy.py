@@ -217,3 +217,31 @@ def test_no_stats_no_sample(floor3):
     assert risks["current"]["informational"]["Low risks"] == 0.0
     carto = public(floor3, "cartography").json
     assert (carto["analyses"], carto["organisations"], carto["data_up_to"]) == (0, 0, None)
+
+
+def test_trends_compare_with_the_period_before_under_the_floor(floor3):
+    """?days=10: each item also carries its averages over the 11 dates before (trends),
+    shown only if the floor is met there too; no trend with last_stats."""
+    today = server_today(floor3)
+    day = lambda n: (today - datetime.timedelta(days=n)).isoformat()  # noqa: E731
+    clients = [floor3.new_client()[0] for _ in range(3)]
+    for i, api in enumerate(clients):
+        earlier = [threat(T_ALL, 10 + i)] + ([threat(T_TWO, 7)] if i < 2 else [])
+        for date, threats in ((day(15), earlier), (day(1), [threat(T_ALL, 1 + i), threat(T_TWO, 2)])):
+            r = api.post("/api/v1/stats/", [{"anr": str(uuid.uuid4()), "type": "threat", "date": date,
+                                              "data": threats}])
+            assert r.status == 201, r
+    # A stats older than both periods counts in neither.
+    r = clients[0].post("/api/v1/stats/", [{"anr": str(uuid.uuid4()), "type": "threat", "date": day(30),
+                                             "data": [threat(T_ALL, 1000)]}])
+    assert r.status == 201, r
+
+    items = {i["object"]: i for i in public(floor3, "threats", "?days=10").json}
+    assert set(items) == {T_ALL, T_TWO}
+    assert items[T_ALL]["averages"]["count"] == pytest.approx((1 + 2 + 3) / 3)
+    assert items[T_ALL]["previous"]["count"] == pytest.approx((10 + 11 + 12) / 3)
+    assert items[T_ALL]["previous"]["maxRisk"] == pytest.approx((20 + 22 + 24) / 3)
+    # T_TWO: three organisations now, two before: no figure for the period before.
+    assert items[T_TWO]["previous"] is None
+    assert list(items[T_ALL])[-4:] == ["previous", *SUPPORT_KEYS]
+    assert all("previous" not in i for i in public(floor3, "threats", "?last_stats=1").json)

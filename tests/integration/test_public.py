@@ -69,12 +69,16 @@ def landscape(fresh):
 
 def expected(land, stats_type, processor, days=365, last=False, local=False):
     clients = {"a"} if local else {"a", "c"}
+    previous = None
     if last:
         chosen = latest_per_anr(land["stored"].select(stats_type, clients=clients))
     else:
         chosen = land["stored"].select(stats_type, clients=clients, date_from=days_ago(land["today"], days),
                                        date_to=land["today"].isoformat())
-    return with_public_view(PROCESSORS[processor][1](chosen), chosen, stats_type)
+        # The trend's period: the days + 1 dates before.
+        previous = land["stored"].select(stats_type, clients=clients, date_from=days_ago(land["today"], 2 * days + 1),
+                                         date_to=days_ago(land["today"], days + 1))
+    return with_public_view(PROCESSORS[processor][1](chosen), chosen, stats_type, previous)
 
 
 def test_each_endpoint_and_parameter(landscape):
