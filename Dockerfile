@@ -11,7 +11,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       gcc pkg-config meson ninja-build python3 ca-certificates nodejs npm \
       libmicrohttpd-dev libjson-c-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev \
-      libssl-dev uuid-dev libinih-dev \
+      libssl-dev uuid-dev libinih-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -25,7 +25,7 @@ RUN meson setup /build --buildtype=release -Dtests=disabled \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libjson-c5 libsqlite3-0 libpq5 libcurl4 libssl3 libuuid1 libinih1 \
+      libmicrohttpd12 libjson-c5 libsqlite3-0 libpq5 libcurl4 libssl3 libuuid1 libinih1 zlib1g \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /var/lib/stats-service --create-home stats-service

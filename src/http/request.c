@@ -253,6 +253,20 @@ void reply_header(struct request *req, const char *name, const char *value)
     req->n_headers++;
 }
 
+void reply_vary(struct request *req, const char *name)
+{
+    for (int i = 0; i < req->n_headers; i++) {
+        if (strcasecmp(req->headers[i].name, "Vary") == 0) {
+            buf list = BUF_INIT;
+            buf_printf(&list, "%s, %s", req->headers[i].value, name);
+            free(req->headers[i].value);
+            req->headers[i].value = buf_detach(&list, NULL);
+            return;
+        }
+    }
+    reply_header(req, "Vary", name);
+}
+
 void request_release(struct request *req)
 {
     free(req->path);

@@ -55,6 +55,7 @@ struct request {
     const char *content_type;     /* static string */
     struct response_header headers[RESPONSE_MAX_HEADERS];
     int n_headers;
+    bool compressible;            /* gzip it for a client that takes it (encoding.h) */
 };
 
 /* Request header value (case-insensitive name), or NULL. */
@@ -118,8 +119,10 @@ void reply_empty(struct request *req, unsigned status);
 /* Any other content (copied). */
 void reply_text(struct request *req, unsigned status, const char *content_type,
                 const char *text, size_t len);
-/* Adds a response header (value copied). */
+/* Adds a response header (value copied), replacing one of the same name. */
 void reply_header(struct request *req, const char *name, const char *value);
+/* Adds a name to the Vary header ("Accept-Language, Cookie" + ", Accept-Encoding"). */
+void reply_vary(struct request *req, const char *name);
 
 /* Frees everything the request owns (not the struct). */
 void request_release(struct request *req);

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/encoding.h"
 #include "http/metrics.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -172,6 +173,7 @@ static void janitor_stop(struct server *srv)
 
 static enum MHD_Result queue_answer(struct MHD_Connection *conn, struct request *req)
 {
+    reply_encode(req);
     size_t len;
     char *body = buf_detach(&req->reply, &len);
     struct MHD_Response *resp =

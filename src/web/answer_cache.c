@@ -3,6 +3,9 @@
  */
 #include "web/answer_cache.h"
 
+#include "http/encoding.h"
+#include "util/gzip.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +15,7 @@
 
 #define CACHE_ENTRIES 128
 #define CACHE_MAX_BYTES (64u << 20)
-#define ETAG_LEN 20       /* "\"" + 16 hex digits + "\"" + NUL, rounded */
+#define ETAG_LEN 24       /* "\"" + 16 hex digits + "-gzip" + "\"" + NUL */
 #define HTTP_DATE_LEN 32
 
 struct entry {
@@ -20,6 +23,9 @@ struct entry {
     char *body;
     size_t len;
     char etag[ETAG_LEN];
+    char *gz;             /* body gzip-compressed, once per change, not per request */
+    size_t gz_len;
+    char gz_etag[ETAG_LEN];
     time_t modified;
     int64_t versions[STATS_TYPE_COUNT];
     uint64_t used;        /* last use, for eviction */
@@ -32,8 +38,10 @@ static struct {
     uint64_t clock;
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* FNV-1a, 64 bits: a body's fingerprint for its ETag. */
-static void etag_of(const char *data, size_t len, char out[ETAG_LEN])
+/* FNV-1a, 64 bits: a body's fingerprint for its ETag; the gzip form's ETag is
+ * the same with "-gzip" (equal on every instance too: gzip_compress is
+ * deterministic, and each form needs its own). */
+static void etags_of(const char *data, size_t len, char out[ETAG_LEN], char gz_out[ETAG_LEN])
 {
     uint64_t h = 14695981039346656037ULL;
     for (size_t i = 0; i < len; i++) {
@@ -41,6 +49,7 @@ static void etag_of(const char *data, size_t len, char out[ETAG_LEN])
         h *= 1099511628211ULL;
     }
     snprintf(out, ETAG_LEN, "\"%016llx\"", (unsigned long long)h);
+    snprintf(gz_out, ETAG_LEN, "\"%016llx-gzip\"", (unsigned long long)h);
 }
 
 static void http_date(time_t t, char out[HTTP_DATE_LEN])
@@ -72,6 +81,19 @@ static void finish_answer(struct request *req, const char *etag, time_t modified
     reply_header(req, "ETag", etag);
     reply_header(req, "Last-Modified", date);
     reply_header(req, "Cache-Control", "public, no-cache");
+    reply_vary(req, "Accept-Encoding");
+}
+
+/* Answers with the form the client takes; returns that form's ETag. */
+static const char *answer_form(struct request *req, const struct entry *e)
+{
+    if (request_choose_coding(req, e->gz != NULL, e->len) == CODING_GZIP) {
+        reply_text(req, 200, "application/json", e->gz, e->gz_len);
+        reply_header(req, "Content-Encoding", "gzip");
+        return e->gz_etag;
+    }
+    reply_text(req, 200, "application/json", e->body, e->len);
+    return e->etag;
 }
 
 static bool same_versions(const struct entry *e, unsigned types, const struct stats_versions *v)
@@ -92,9 +114,10 @@ static struct entry *find(const char *key)
 
 static void drop(struct entry *e)
 {
-    cache.bytes -= e->len;
+    cache.bytes -= e->len + e->gz_len;
     free(e->key);
     free(e->body);
+    free(e->gz);
     *e = (struct entry){0};
 }
 
@@ -107,9 +130,8 @@ bool answer_cache_serve(struct request *req, const char *key, unsigned types,
     if (hit) {
         e->used = ++cache.clock;
         char etag[ETAG_LEN];
-        memcpy(etag, e->etag, ETAG_LEN);
+        memcpy(etag, answer_form(req, e), ETAG_LEN);
         time_t modified = e->modified;
-        reply_text(req, 200, "application/json", e->body, e->len);
         pthread_mutex_unlock(&cache.lock);
         finish_answer(req, etag, modified);
         return true;
@@ -149,27 +171,32 @@ static void evict_for(size_t len)
 
 void answer_cache_store(struct request *req, const char *key, const struct stats_versions *seen)
 {
-    char etag[ETAG_LEN];
     const char *body = req->reply.data ? req->reply.data : "";
     size_t len = req->reply.len;
-    time_t modified = time(NULL);
-    etag_of(body, len, etag);
-    if (len <= CACHE_MAX_BYTES / 4) {
-        struct entry fresh = {.key = xstrdup(key), .body = xmalloc(len ? len : 1), .len = len,
-                              .modified = modified};
-        memcpy(fresh.body, body, len);
-        memcpy(fresh.etag, etag, ETAG_LEN);
-        for (int t = 0; t < STATS_TYPE_COUNT; t++)
-            fresh.versions[t] = seen->of_type[t];
-        pthread_mutex_lock(&cache.lock);
-        evict_for(len);
-        struct entry *e = slot_for(key);
-        if (e->key)
-            drop(e);
-        fresh.used = ++cache.clock;
-        *e = fresh;
-        cache.bytes += len;
-        pthread_mutex_unlock(&cache.lock);
+    struct entry fresh = {.len = len, .modified = time(NULL)};
+    etags_of(body, len, fresh.etag, fresh.gz_etag);
+    if (len > CACHE_MAX_BYTES / 4) { /* not kept: sent as it is, never compressed */
+        finish_answer(req, fresh.etag, fresh.modified);
+        return;
     }
-    finish_answer(req, etag, modified);
+    buf packed = BUF_INIT;
+    gzip_compress(body, len, &packed);
+    fresh.key = xstrdup(key);
+    fresh.body = buf_detach(&req->reply, NULL);
+    fresh.gz = buf_detach(&packed, &fresh.gz_len);
+    for (int t = 0; t < STATS_TYPE_COUNT; t++)
+        fresh.versions[t] = seen->of_type[t];
+    const char *etag = answer_form(req, &fresh);
+    char chosen[ETAG_LEN];
+    memcpy(chosen, etag, ETAG_LEN);
+    pthread_mutex_lock(&cache.lock);
+    evict_for(len + fresh.gz_len);
+    struct entry *e = slot_for(key);
+    if (e->key)
+        drop(e);
+    fresh.used = ++cache.clock;
+    *e = fresh;
+    cache.bytes += len + fresh.gz_len;
+    pthread_mutex_unlock(&cache.lock);
+    finish_answer(req, chosen, fresh.modified);
 }

@@ -19,6 +19,9 @@ struct web_asset {
     size_t len;
     const char *etag;        /* "\"<version>\"" */
     const char *version;     /* first hex digits of the SHA-256 of data */
+    const char *gz;          /* data gzip-compressed at build time, or NULL (not worth it) */
+    size_t gz_len;
+    const char *gz_etag;     /* "\"<version>-gzip\"": each form its own ETag */
 };
 
 extern const struct web_asset web_assets[];

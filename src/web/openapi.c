@@ -36,6 +36,7 @@ static void openapi_document(struct request *req)
     reply_json_end(req, &w, 200);
     reply_header(req, "Cache-Control", "no-cache");
     reply_header(req, "Access-Control-Allow-Origin", "*");
+    req->compressible = true; /* ~45 KB; not MONARC's: it never asks for the document */
     buf_free(&prefix);
     buf_free(&url);
 }

@@ -215,6 +215,7 @@ static void answer_page(struct request *req, const char *name, const struct web_
         reply_header(req, "Cache-Control", "no-cache");
         reply_header(req, "Vary", "Accept-Language, Cookie");
         reply_header(req, "Content-Language", lang);
+        req->compressible = true;
         reply_header(req, "X-Content-Type-Options", "nosniff");
     }
     buf_free(&prefix);

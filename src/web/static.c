@@ -6,11 +6,13 @@
  * refused outright all the same, so that a traversal attempt is answered as
  * one.  There are no folders to list.  URLs carrying the file's content
  * version (?v=…, as the pages write them) may be cached for a year; others
- * revalidate with the ETag.
+ * revalidate with the ETag.  A client that takes gzip gets the form
+ * compressed at build time, with its own ETag.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/encoding.h"
 #include "web/assets.h"
 #include "web/web.h"
 
@@ -63,13 +65,22 @@ static void serve_static(struct request *req)
     const char *v = request_query(req, "v");
     reply_header(req, "Cache-Control",
                  v && strcmp(v, asset->version) == 0 ? CACHE_VERSIONED : CACHE_UNVERSIONED);
-    reply_header(req, "ETag", asset->etag);
+    /* The gzip form, made at build time, has its own ETag: a cache keeps both. */
+    bool gzip = request_choose_coding(req, asset->gz != NULL, asset->len) == CODING_GZIP;
+    const char *etag = gzip ? asset->gz_etag : asset->etag;
+    reply_header(req, "ETag", etag);
+    if (asset->gz)
+        reply_vary(req, "Accept-Encoding");
     reply_header(req, "X-Content-Type-Options", "nosniff");
     reply_header(req, "Content-Security-Policy", STATIC_CSP);
-    if (request_etag_matches(req, asset->etag))
+    if (request_etag_matches(req, etag)) {
         reply_empty(req, 304);
-    else
+    } else if (gzip) {
+        reply_text(req, 200, asset->mime, asset->gz, asset->gz_len);
+        reply_header(req, "Content-Encoding", "gzip");
+    } else {
         reply_text(req, 200, asset->mime, asset->data, asset->len);
+    }
 }
 
 const struct route web_static_routes[] = {

@@ -191,9 +191,12 @@ export async function requireStatsEndpoints(server, timeoutMs = 2000) {
 /*
  * A browser context (its own empty profile) at the given viewport; every
  * request for another host than 127.0.0.1 is aborted and recorded in
- * `external`, console errors and page errors in `errors`.
+ * `external`, console errors and page errors in `errors`.  With
+ * intercept: false, requests are not routed through playwright (routing turns
+ * the HTTP cache off, which a repeat visit needs): other hosts are then only
+ * recorded, not aborted.
  */
-export async function openBrowser({viewport = DESKTOP, locale = 'en-US', mobile = false} = {}) {
+export async function openBrowser({viewport = DESKTOP, locale = 'en-US', mobile = false, intercept = true} = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), 'stats-chromium-'));
   const downloads = mkdtempSync(path.join(tmpdir(), 'stats-downloads-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -210,14 +213,24 @@ export async function openBrowser({viewport = DESKTOP, locale = 'en-US', mobile 
     downloadsPath: downloads,
   });
   const watch = {errors: [], external: []};
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1' || url.protocol === 'data:' || url.protocol === 'blob:') {
-      return route.continue();
-    }
-    watch.external.push(url.href);
-    return route.abort();
-  });
+  const local = (url) => url.hostname === '127.0.0.1' || url.protocol === 'data:' || url.protocol === 'blob:';
+  if (intercept) {
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (local(url)) {
+        return route.continue();
+      }
+      watch.external.push(url.href);
+      return route.abort();
+    });
+  } else {
+    context.on('request', (request) => {
+      const url = new URL(request.url());
+      if (!local(url)) {
+        watch.external.push(url.href);
+      }
+    });
+  }
   context.on('page', (page) => watchPage(page, watch));
   for (const page of context.pages()) {
     watchPage(page, watch);
@@ -249,6 +262,58 @@ function watchPage(page, watch) {
       watch.errors.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
     }
   });
+}
+
+/* --- page weight --- */
+
+/* The slow network of the page-weight budget: 1.6 Mbps down, 750 kbps up, 150 ms RTT. */
+export const SLOW_NETWORK = {latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 0.75e6 / 8};
+
+/* In the page: every visible chart card (and the map, the Swagger UI) has left
+ * its loading state; there is at least one. */
+export function chartsSettled() {
+  const shown = [...document.querySelectorAll('[data-chart], #map[data-state], #swagger-ui')]
+    .filter((el) => el.offsetParent !== null);
+  return shown.length > 0 && shown.every((el) => el.dataset.state && el.dataset.state !== 'loading');
+}
+
+/*
+ * One visit of `url` in a new tab of the browser over an emulated network
+ * (Chromium's CDP Network.emulateNetworkConditions): the bytes that crossed
+ * it as Chromium counts them (encodedDataLength: headers and bodies as sent,
+ * compressed), the answers that came over the network (304s included) and
+ * those the HTTP cache gave without asking, the milliseconds from navigation to `ready` (run in the page)
+ * and the states of the chart cards then.  identity: the tab asks for no
+ * compression (Accept-Encoding: identity), to measure what compression saves.
+ * The browser should be opened with intercept: false, or its cache is off.
+ */
+export async function measureVisit(browser, url, {ready = chartsSettled, network = SLOW_NETWORK, identity = false} = {}) {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {offline: false, ...network});
+  if (identity) {
+    await cdp.send('Network.setExtraHTTPHeaders', {headers: {'Accept-Encoding': 'identity'}});
+  }
+  const visit = {bytes: 0, requests: 0, fromCache: 0, ms: 0, states: []};
+  cdp.on('Network.responseReceived', (e) => {
+    if (e.response.fromDiskCache || e.response.fromPrefetchCache) {
+      visit.fromCache += 1;
+    } else {
+      visit.requests += 1;
+    }
+  });
+  cdp.on('Network.loadingFinished', (e) => { visit.bytes += e.encodedDataLength; });
+  const start = Date.now();
+  await page.goto(url);
+  await page.waitForFunction(ready, null, {timeout: 60000, polling: 50});
+  visit.ms = Date.now() - start;
+  await page.waitForLoadState('networkidle');
+  visit.states = await page.evaluate(() => [...document.querySelectorAll('[data-chart]')]
+    .filter((el) => el.offsetParent !== null).map((el) => el.dataset.state));
+  await cdp.detach();
+  await page.close();
+  return visit;
 }
 
 /* Clicks the element and returns the downloaded file: {name, bytes}. */
