@@ -70,7 +70,7 @@ const struct store_kind store_kind_cartography = {
 
 /* --- reading --- */
 
-/* The cells and scales of the selected cartographies, as stored (facts_write.c). */
+/* The cells and scales of the selected cartographies, as stored (insert_cartography). */
 struct carto_reader {
     struct cartography_totals *out;
     size_t cap[CARTO_SCALES], cells_cap;
@@ -103,7 +103,7 @@ static void parse_scales(struct carto_reader *r, const char *text)
         char *end;
         long long v = strtoll(p, &end, 10);
         if (end == p)
-            return; /* not written by facts_write.c: ignored */
+            return; /* not written by insert_cartography: ignored */
         add_scale_value(r, scale, v);
         p = end + (*end == ',');
     }

@@ -339,7 +339,7 @@ static void append_selection(struct store *s, struct query *q, const struct stat
 }
 
 void facts_of_selection(struct store *s, struct query *q, const char *head, const char *column,
-                               const struct stats_filter *f, bool latest)
+                        const struct stats_filter *f, bool latest)
 {
     buf_puts(&q->sql, head);
     buf_printf(&q->sql, " WHERE %s IN (", column);
