@@ -117,3 +117,44 @@ test('the offline map opens with country names around the markers; popups in the
   assert.match(fonts[0], /^Inter/);
   assertClean(assert, browser.watch);
 });
+
+test('organisations a few hundred metres apart share a marker with their count', async () => {
+  const near = await startServer();
+  const other = await openBrowser();
+  try {
+    const clients = await loadData(near);
+    // "Nearby Org": 400 m north of "Fixture Org" in Luxembourg, sharing the same kind of stats.
+    const created = await near.api('POST', '/api/v1/client/', {body: {name: 'Nearby Org', is_sharing_enabled: true}});
+    assert.equal(created.status, 201);
+    near.cli('client', 'coordinates-set', '--uuid', created.json.uuid, '--latitude', '49.6136', '--longitude', '6.13');
+    const stats = clients['Fixture Org'].stats.filter((s) => s.type === 'threat' || s.type === 'vulnerability')
+      .map((s) => ({...s, anr: 'eeeeeeee' + s.anr.slice(8)}));
+    assert.equal((await near.api('POST', '/api/v1/stats/', {body: stats, token: created.json.token})).status, 201);
+    const areas = await (await fetch(near.url + '/map/clients.json')).json();
+    assert.equal(areas.length, 3, 'three areas: each organisation alone');
+
+    const page = await other.page();
+    await page.goto(near.url + '/map/?lang=en');
+    await page.waitForFunction(() => document.getElementById('map').dataset.state === 'ready');
+    const counts = () => page.$$eval('.client-marker', (ms) => ms.map((m) => m.textContent).sort());
+    assert.deepEqual(await counts(), ['1', '2'], 'Luxembourg: one marker of two organisations; Brussels: one');
+    assert.equal(await page.getAttribute('.client-group', 'title'), '2 organisations in 2 places close together: choose to zoom in');
+    assert.equal(await page.locator('#map-table tbody tr').count(), 3, 'the table lists every area');
+    // Chosen from the keyboard, the group zooms in until its organisations come apart.
+    await page.locator('.client-group').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !document.querySelector('.client-group'));
+    const shown = await page.$$eval('.client-marker', (ms) => {
+      const map = document.getElementById('map').getBoundingClientRect();
+      return ms.filter((m) => {
+        const box = m.getBoundingClientRect();
+        return box.left >= map.left && box.right <= map.right && box.top >= map.top && box.bottom <= map.bottom;
+      }).map((m) => m.textContent);
+    });
+    assert.deepEqual(shown, ['1', '1']);
+    assertClean(assert, other.watch);
+  } finally {
+    await other.close();
+    await near.stop();
+  }
+});

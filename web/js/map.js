@@ -17,7 +17,7 @@
   const EUROPE = [[35, -12], [62, 30]];
 
   const motion = !S.reducedMotion;
-  const map = L.map(element, {worldCopyJump: true, minZoom: 2, maxZoom: 12, zoomSnap: 0.5,
+  const map = L.map(element, {worldCopyJump: true, minZoom: 2, maxZoom: 14, zoomSnap: 0.5,
                               zoomAnimation: motion, fadeAnimation: motion, markerZoomAnimation: motion});
   map.fitBounds(EUROPE);
   map.attributionControl.setPrefix(false);
@@ -132,31 +132,90 @@
     return box;
   }
 
-  /* A round marker showing the area's number of organisations. */
-  function areaIcon(area) {
+  /* A round marker showing a number of organisations. */
+  function countIcon(organisations, grouped) {
     const count = document.createElement('span');
-    count.textContent = S.formatNumber(area.organisations);
-    return L.divIcon({className: 'client-marker', html: count, iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12]});
+    count.textContent = S.formatNumber(organisations);
+    const size = grouped ? 34 : 28;
+    return L.divIcon({className: grouped ? 'client-marker client-group' : 'client-marker', html: count,
+                      iconSize: [size, size], iconAnchor: [size / 2, size / 2], popupAnchor: [0, -size / 2 + 2]});
   }
 
-  function addClients(areas) {
-    const bounds = [];
+  /*
+   * Areas closer on screen than GROUP_PX share one marker with their total
+   * number of organisations: two organisations 400 m apart read "2", not one
+   * marker hiding another.  Regrouped at every zoom; choosing a group zooms
+   * on it, or, when it cannot come apart, opens the popups of its areas.
+   */
+  const GROUP_PX = 32;
+  const markers = L.layerGroup().addTo(map);
+  let areas = [];
+
+  function groupAreas() {
+    const groups = [];
     for (const area of areas) {
-      const where = [area.latitude, area.longitude];
-      const name = t('map.marker', {count: S.formatNumber(area.organisations), position: position(area)});
-      L.marker(where, {icon: areaIcon(area), title: name, alt: name, keyboard: true})
-        .bindPopup(popup(area))
-        .addTo(map);
-      bounds.push(where);
+      const point = map.latLngToLayerPoint([area.latitude, area.longitude]);
+      const near = groups.find((g) => g.point.distanceTo(point) < GROUP_PX);
+      if (near) {
+        near.areas.push(area);
+      } else {
+        groups.push({point, areas: [area]});
+      }
+    }
+    return groups;
+  }
+
+  function drawMarkers() {
+    markers.clearLayers();
+    for (const group of groupAreas()) {
+      if (group.areas.length === 1) {
+        const [area] = group.areas;
+        const name = t('map.marker', {count: S.formatNumber(area.organisations), position: position(area)});
+        markers.addLayer(L.marker([area.latitude, area.longitude], {icon: countIcon(area.organisations), title: name, alt: name, keyboard: true})
+          .bindPopup(popup(area)));
+        continue;
+      }
+      const organisations = group.areas.reduce((sum, a) => sum + a.organisations, 0);
+      const bounds = L.latLngBounds(group.areas.map((a) => [a.latitude, a.longitude]));
+      const name = t('map.group', {count: S.formatNumber(organisations), places: group.areas.length});
+      const marker = L.marker(bounds.getCenter(), {icon: countIcon(organisations, true), title: name, alt: name, keyboard: true});
+      const open = () => {
+        const zoom = Math.min(map.getBoundsZoom(bounds.pad(0.5)), map.getMaxZoom());
+        if (zoom > map.getZoom()) {
+          map.setView(bounds.getCenter(), zoom);
+        } else {
+          const box = document.createElement('div');
+          box.append(...group.areas.map(popup));
+          marker.unbindPopup().bindPopup(box).openPopup();
+        }
+      };
+      marker.on('click', open);
+      // Leaflet turns Enter into a click only for markers with a popup: this one is a button.
+      marker.on('keypress', (event) => {
+        if (event.originalEvent.key === 'Enter' || event.originalEvent.key === ' ') {
+          event.originalEvent.preventDefault();
+          open();
+        }
+      });
+      markers.addLayer(marker);
+    }
+  }
+  map.on('zoomend', drawMarkers);
+
+  function addClients(list) {
+    areas = list;
+    for (const area of areas) {
       const row = tableBody.insertRow();
       row.insertCell().textContent = position(area);
       row.insertCell().textContent = S.formatNumber(area.organisations);
       row.insertCell().textContent = describe(area.max_threat, area.max_threat_labels);
       row.insertCell().textContent = describe(area.max_vulnerability, area.max_vulnerability_labels);
     }
-    if (bounds.length) {
-      map.fitBounds(bounds, {padding: [40, 40], maxZoom: 6});   // wide enough to show country names around
+    if (areas.length) {
+      // Wide enough to show the names of the countries around.
+      map.fitBounds(areas.map((a) => [a.latitude, a.longitude]), {padding: [40, 40], maxZoom: 6});
     }
+    drawMarkers();
   }
 
   async function loadClients() {
