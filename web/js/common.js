@@ -1,8 +1,10 @@
 /*
  * common.js — what every dashboard page shares, as window.StatsWeb:
  * the page's settings (proxy prefix, language, texts), names of threats and
- * vulnerabilities in the reader's language, fetching the public JSON,
- * Chart.js defaults, chart cards with their empty/error states, and the PNG
+ * vulnerabilities in the reader's language, numbers and dates in it,
+ * fetching the public JSON, Chart.js defaults and theme (light or dark),
+ * colours, the view's state in the URL (permalinks), chart cards with their
+ * loading, empty and error states and their table of figures, and the PNG
  * and CSV downloads.
  *
  * The server writes the prefix and the language on <html> and the texts of
@@ -651,8 +653,7 @@
   }
 
   window.StatsWeb = {
-    prefix, lang, t, objectLabel, formatNumber, shorten, fetchJSON, PALETTE, SERIES, colourFor, reducedMotion,
-    dayNumber, dayDate, formatDay,
+    prefix, lang, t, objectLabel, formatNumber, fetchJSON, SERIES, colourFor, reducedMotion, dayNumber, formatDay,
     ChartCard, guarded, csvBlob, download, setPeriodSelect, wrapLabel, stateGet, stateSet, bindSelect,
   };
 }());

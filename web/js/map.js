@@ -74,6 +74,7 @@
         continue;
       }
       const label = document.createElement('span');
+      label.setAttribute('aria-hidden', 'true');
       label.textContent = country.name;
       names.addLayer(L.marker(country.centre, {
         icon: L.divIcon({className: 'country-name', html: label, iconSize: null}),
