@@ -2,7 +2,7 @@
 # The whole test suite, as `make test` runs it:
 #   1. build with ASan+UBSan and -Werror,
 #   2. unit tests (cmocka via meson test; storage tests on SQLite),
-#   3. a throwaway PostgreSQL server, the storage tests again on it,
+#   3. a throwaway PostgreSQL server, the storage tests again on it (with test_kinds' kind),
 #   4. browser tests (node --test tests/browser/, headless Chromium) against running servers,
 #   5. HTTP integration tests (pytest) against running servers, on SQLite and PostgreSQL,
 #   6. static analysis (scripts/lint.sh: cppcheck, clang-tidy) — run first, it fails fast,
@@ -60,7 +60,7 @@ trap cleanup EXIT
 STATS_TEST_DATABASE_URI=$(tests/pg.sh start "$pgdir/data" | tail -n 1)
 export STATS_TEST_DATABASE_URI
 
-stage "storage and processor tests on PostgreSQL" meson test -C "$build" --print-errorlogs store processors
+stage "storage, processor and kinds tests on PostgreSQL" meson test -C "$build" --print-errorlogs store processors kinds
 stage "browser tests (headless Chromium)" node --test tests/browser/
 stage "HTTP and command-line tests (SQLite and PostgreSQL)" /usr/bin/python3 -m pytest -q tests/integration
 stage "fuzzing: ${FUZZ_SECONDS:-30} s per target" scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
