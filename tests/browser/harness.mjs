@@ -5,6 +5,7 @@
 // leave 127.0.0.1 blocked and recorded, and console errors collected.
 import {spawn, execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -262,6 +263,33 @@ function watchPage(page, watch) {
       watch.errors.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
     }
   });
+}
+
+/* --- accessibility --- */
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/*
+ * Runs axe-core (the npm package, pinned) on the page as it is now, with the
+ * WCAG 2.1 A/AA rules and axe's best practices, and returns the violations of
+ * the given impacts, each as "rule (impact): help — its first five targets", so a
+ * failed assertion says what to fix.  axe is evaluated through the DevTools
+ * protocol, which the pages' Content-Security-Policy does not restrict.
+ */
+export async function axeViolations(page, {impacts = ['serious', 'critical'], exclude = []} = {}) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) {
+    await page.evaluate(AXE_SOURCE);
+  }
+  const violations = await page.evaluate(async (excluded) => {
+    const result = await window.axe.run({exclude: excluded.map((selector) => [selector])}, {
+      runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' '))}));
+  }, exclude);
+  return violations.filter((v) => impacts.includes(v.impact))
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.targets.join(' | ')}`);
 }
 
 /* --- page weight --- */

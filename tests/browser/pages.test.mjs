@@ -9,7 +9,8 @@ import {fileURLToPath} from 'node:url';
 import {after, before, test} from 'node:test';
 
 import {
-  PHONE, assertClean, cardState, chartData, loadData, openBrowser, requireStatsEndpoints, startServer,
+  PHONE, assertClean, axeViolations, cardState, chartData, loadData, openBrowser, requireStatsEndpoints,
+  startServer,
 } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -60,6 +61,53 @@ test('Swagger UI renders every operation of the OpenAPI document', async () => {
   assert.match(await page.textContent('.swagger-ui .info .title'), /Stats Service for MONARC/);
   await page.click('.opblock-get .opblock-summary-control >> nth=0');
   await page.waitForSelector('.opblock.is-open');
+  assertClean(assert, browser.watch);
+});
+
+test('Swagger UI page: one h1, one main landmark, no serious or critical axe violation', async () => {
+  for (const context of [browser, phone]) {
+    const page = await context.page();
+    await page.goto(server.url + '/api/v1/');
+    await page.waitForSelector('#swagger-ui[data-state="ready"]');
+    await page.waitForSelector('.opblock');
+    // What assistive technologies get: Chromium's accessibility tree.
+    const cdp = await context.context.newCDPSession(page);
+    const {nodes} = await cdp.send('Accessibility.getFullAXTree');
+    await cdp.detach();
+    const level = (n) => n.properties?.find((p) => p.name === 'level')?.value.value;
+    assert.equal(nodes.filter((n) => n.role?.value === 'heading' && level(n) === 1).length, 1, 'h1');
+    assert.equal(nodes.filter((n) => n.role?.value === 'main').length, 1, 'main landmarks');
+    assert.equal(await page.getByRole('combobox', {name: 'Server'}).count(), 1);
+    assert.deepEqual(await axeViolations(page), []);
+    // An open operation, with its parameters and answers, too.
+    await page.click('#operations-stats-listStats .opblock-summary-control');
+    await page.waitForSelector('#operations-stats-listStats .parameters');
+    assert.deepEqual(await axeViolations(page), []);
+    assertClean(assert, context.watch);
+  }
+});
+
+test('Swagger UI "Try it out" sends GET /stats/ with its parameters in the query string', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/api/v1/');
+  await page.waitForSelector('#swagger-ui[data-state="ready"]');
+  const op = page.locator('#operations-stats-listStats');
+  await op.locator('.opblock-summary-control').click();
+  await op.locator('button.try-out__btn').click();
+  assert.equal(await op.locator('.body-param').count(), 0, 'no request body editor on a GET');
+  await op.locator('tr[data-param-name="type"] select').selectOption('risk');
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/api/v1/stats/')),
+    op.locator('button.execute').click(),
+  ]);
+  assert.equal(request.method(), 'GET');
+  assert.equal(request.postData(), null);
+  assert.match(request.url(), /\/api\/v1\/stats\/\?type=risk$/);
+  const status = op.locator('.live-responses-table tbody .response-col_status').first();
+  await status.waitFor();
+  assert.equal((await status.textContent()).trim(), '401');   // no API key given: the server's answer
+  const errors = browser.watch.errors.splice(0);   // Chromium reports the 401 itself, and only it
+  assert.ok(errors.every((e) => /status of 401/.test(e)), errors.join('\n'));
   assertClean(assert, browser.watch);
 });
 
