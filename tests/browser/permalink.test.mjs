@@ -69,6 +69,11 @@ test('the landscape: its state in the URL, after a reload, a language switch and
   await other.goto(copied);
   assert.deepEqual(await landscapeView(other), want, 'from the copied link');
   await other.close();
+  // Another state followed within the page (a link to #…) shows that view.
+  await Promise.all([page.waitForEvent('load'), page.evaluate(() => { location.hash = 'tab=risks'; })]);
+  assert.equal(await cardState(page, 'risks-informational'), 'ready');
+  assert.equal(await page.$eval('#dashboard-tabs .active', (b) => b.id), 'tab-risks');
+  assert.equal(await page.inputValue('#scope'), 'last');
   await page.goto(server.url + '/?lang=en');
   assertClean(assert, browser.watch);
 });

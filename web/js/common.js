@@ -214,6 +214,8 @@
   }
 
   updateLanguageLinks();
+  // Another state typed or followed in this page's address (replaceState fires no hashchange): show it.
+  window.addEventListener('hashchange', () => location.reload());
 
   /* --- downloads --- */
 
@@ -436,6 +438,10 @@
       summary.textContent = t('figures.show');
       const wrap = document.createElement('div');
       wrap.className = 'table-responsive';
+      // Scrolls sideways on a phone: focusable, so that the keyboard can scroll it.
+      wrap.tabIndex = 0;
+      wrap.setAttribute('role', 'region');
+      wrap.setAttribute('aria-label', t('figures.show'));
       details.append(summary, wrap);
       (this.element.querySelector('.chart-actions') || this.emptyState).before(details);
       return details;
