@@ -267,7 +267,7 @@ function watchPage(page, watch) {
 
 /* --- accessibility --- */
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+let axeSource = null;   // read on first use: only the tests that run axe need the package
 
 /*
  * Runs axe-core (the npm package, pinned) on the page as it is now, with the
@@ -278,7 +278,8 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
  */
 export async function axeViolations(page, {impacts = ['serious', 'critical'], exclude = []} = {}) {
   if (!(await page.evaluate(() => Boolean(window.axe)))) {
-    await page.evaluate(AXE_SOURCE);
+    axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    await page.evaluate(axeSource);
   }
   const violations = await page.evaluate(async (excluded) => {
     const result = await window.axe.run({exclude: excluded.map((selector) => [selector])}, {
