@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import {readFile} from 'node:fs/promises';
 import {after, before, test} from 'node:test';
 
-import {assertClean, cardState, loadData, openBrowser, requireStatsEndpoints, startServer} from './harness.mjs';
+import {
+  PHONE, assertClean, axeViolations, cardState, loadData, openBrowser, requireStatsEndpoints, startServer,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -201,4 +203,31 @@ test('print: every pane in turn, no menus nor buttons', async () => {
     await page.emulateMedia({media: 'screen'});
   }
   assertClean(assert, browser.watch);
+});
+
+test('axe: no serious or critical violation in the dark theme, desktop and phone', async () => {
+  for (const [viewport, mobile] of [[null, false], [PHONE, true]]) {
+    const other = viewport ? await openBrowser({viewport, mobile}) : browser;
+    try {
+      const page = await other.page();
+      await page.emulateMedia({colorScheme: 'dark'});
+      for (const [route, card] of [['/', 'threats'], ['/#tab=riskmap', 'riskmap'], ['/#tab=compliance', 'compliance'],
+                                   ['/evolution', 'evolution-threats'], ['/map/', null]]) {
+        await page.goto(server.url + route);
+        if (card) {
+          assert.equal(await cardState(page, card), 'ready');
+          await page.click(`[data-chart="${card}"] .chart-figures summary, [data-chart="${card}"] .heatmap-wrap`);
+        } else {
+          await page.waitForFunction(() => document.getElementById('map').dataset.state === 'ready');
+        }
+        assert.deepEqual(await axeViolations(page), [], `${mobile ? 'phone' : 'desktop'} ${route}`);
+      }
+      await page.emulateMedia({colorScheme: 'light'});
+      assertClean(assert, other.watch);
+    } finally {
+      if (viewport) {
+        await other.close();
+      }
+    }
+  }
 });
