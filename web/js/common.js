@@ -566,6 +566,12 @@
       this.showMessage('empty', message || t('empty'), message ? '' : t('empty_hint'));
     }
 
+    /* The figure rests on fewer organisations than the privacy floor: the
+     * server sent its sample sizes alone (docs/privacy.md). */
+    showBelowFloor(answer) {
+      this.showMessage('floor', t('floor', {organisations: formatNumber(answer.organisations)}), t('floor_hint'));
+    }
+
     /* The error state, with a button that loads the card again. */
     showError() {
       this.showMessage('error', t('error'));
@@ -644,6 +650,14 @@
   /* Runs a card's loading work, work(isCurrent): an answer that arrives after a
    * newer load started (isCurrent() false) must be dropped.  A card that fails
    * shows its error state instead of breaking the others. */
+  /* True when a whole figure (risks, cartography) is hidden by the privacy
+   * floor: the answer holds its sample sizes and nothing else. */
+  const SAMPLE_SIZES = ['analyses', 'organisations', 'data_up_to'];
+  function belowFloor(answer) {
+    return Boolean(answer) && !Array.isArray(answer) && Object.keys(answer).every((k) => SAMPLE_SIZES.includes(k)) &&
+      answer.organisations > 0;
+  }
+
   async function guarded(card, work) {
     card.retry = () => guarded(card, work);
     const generation = ++card.generation;
@@ -660,6 +674,6 @@
 
   window.StatsWeb = {
     prefix, lang, t, objectLabel, formatNumber, fetchJSON, SERIES, colourFor, reducedMotion, dayNumber, formatDay,
-    ChartCard, guarded, csvBlob, download, setPeriodSelect, wrapLabel, stateGet, stateSet, bindSelect,
+    ChartCard, guarded, belowFloor, csvBlob, download, setPeriodSelect, wrapLabel, stateGet, stateSet, bindSelect,
   };
 }());

@@ -104,6 +104,10 @@
     const stateColours = {current: S.SERIES.first, residual: S.SERIES.second};
 
     function draw(averages) {
+      if (S.belowFloor(averages)) {
+        cards.forEach((card) => card.showBelowFloor(averages));
+        return;
+      }
       const total = STATES.reduce((sum, state) => sum + KINDS.reduce((s, kind) =>
         s + LEVELS.reduce((l, [level]) => l + Number(averages[state][kind][level] || 0), 0), 0), 0);
       KINDS.forEach((kind, i) => {
@@ -312,6 +316,11 @@
 
     function draw() {
       if (!map) {
+        return;
+      }
+      if (S.belowFloor(map)) {
+        summary.textContent = '';
+        card.showBelowFloor(map);
         return;
       }
       if (!map.analyses) {

@@ -201,6 +201,10 @@
       if (!averages) {
         return;
       }
+      if (S.belowFloor(averages)) {
+        card.showBelowFloor(averages);
+        return;
+      }
       const kind = card.control('kind').value;
       const state = card.control('state').value;
       const levels = averages[state][kind];
