@@ -257,13 +257,18 @@ test('PNG: no tooltip, a title with the period and the date, twice the resolutio
   assert.equal(info.text['Creation Time'], daysAgo(0));
 
   // A click on a bar opens its tooltip: the image stays the same.
-  const point = await page.$eval('#threats-chart', (canvas) => {
-    const bar = window.Chart.getChart(canvas).getDatasetMeta(0).data[0];
-    const box = canvas.getBoundingClientRect();
-    return {x: box.left + (bar.x + bar.base) / 2, y: box.top + bar.y};
-  });
-  await page.mouse.click(point.x, point.y);
-  assert.ok(await page.$eval('#threats-chart', (c) => window.Chart.getChart(c).tooltip.getActiveElements().length > 0));
+  const tooltipShown = () => page.$eval('#threats-chart', (c) => window.Chart.getChart(c).tooltip.getActiveElements().length > 0);
+  for (let attempt = 0; attempt < 5 && !(await tooltipShown()); attempt++) {
+    // Where the first bar is now (the chart may have been resized since the page settled).
+    const point = await page.$eval('#threats-chart', (canvas) => {
+      const bar = window.Chart.getChart(canvas).getDatasetMeta(0).data[0];
+      const box = canvas.getBoundingClientRect();
+      return {x: box.left + (bar.x + bar.base) / 2, y: box.top + bar.y};
+    });
+    await page.mouse.click(point.x, point.y);
+    await page.waitForTimeout(100 * attempt);
+  }
+  assert.ok(await tooltipShown(), 'the tooltip is open');
   const tapped = await download(page, exportButton);
   assert.ok(tapped.bytes.equals(plain.bytes), 'the image holds no tooltip');
 

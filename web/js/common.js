@@ -336,7 +336,7 @@
         break;
       }
       let cut = rest.lastIndexOf(' ', width);
-      if (cut < width / 2) {
+      if (cut <= 0) {   // a single word longer than a line: cut inside it
         cut = width;
       }
       out.push(rest.slice(0, cut).trimEnd());
