@@ -1,6 +1,7 @@
 /*
- * db.c — `stats-service db create|init|empty|import-original`: the database,
- * its schema, and taking over the original's (import_original.c).
+ * db.c — `stats-service db create|init|migrate|empty|backup|restore|import-original`:
+ * the database, its schema, its backups (docs/operations.md), and taking
+ * over the original's (import_original.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,9 @@
 /* The options of the db subcommands, checked. */
 struct db_args {
     bool yes;
+    bool dry_run;       /* migrate: say what would be done, do nothing */
     const char *from;   /* import-original: the original's database URI */
+    const char *file;   /* backup, restore: the backup file */
 };
 
 static bool create_database(const struct config *cfg)
@@ -84,6 +87,95 @@ static int db_init(const struct cli_call *call)
     return init_schema(call->cfg) ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* The steps from version `from` to `to`, one line each. */
+static void print_steps(int from, int to)
+{
+    for (int v = from + 1; v <= to; v++)
+        printf("  %d -> %d: %s\n", v - 1, v, store_schema_step_summary(v));
+}
+
+/* Opens the existing database (a missing SQLite file is not made: nothing to
+ * migrate) and reads its schema version. */
+static struct store *open_for_migration(const struct config *cfg, int *version)
+{
+    struct store *st = NULL;
+    char *errmsg = NULL;
+    if (store_open_existing(cfg->database_uri, &st, &errmsg) != STORE_OK) {
+        cli_error("cannot open the database: %s", errmsg ? errmsg : "unknown error");
+        free(errmsg);
+        return NULL;
+    }
+    if (store_schema_version(st, version) != STORE_OK) {
+        cli_error("cannot read the schema version: %s", store_errmsg(st));
+        store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Applies the missing migration steps, or with --dry-run only lists them. */
+static int db_migrate(const struct cli_call *call)
+{
+    const struct db_args *a = call->args;
+    int version = 0;
+    struct store *st = open_for_migration(call->cfg, &version);
+    if (!st)
+        return EXIT_FAILURE;
+    int latest = store_schema_latest(st);
+    int exit_code = EXIT_SUCCESS;
+    if (version > latest) {
+        cli_error("the database schema is at version %d, newer than this program's (%d): "
+                  "run a newer stats-service", version, latest);
+        exit_code = EXIT_FAILURE;
+    } else if (version == latest) {
+        printf("Database schema at version %d, the latest: nothing to do.\n", version);
+    } else if (a->dry_run) {
+        printf("Database schema at version %d; this program's is %d.  Would apply:\n", version,
+               latest);
+        print_steps(version, latest);
+        puts("Dry run: nothing was changed.");
+    } else {
+        printf("Database schema at version %d; applying, in one transaction:\n", version);
+        print_steps(version, latest);
+        if (store_migrate(st) != STORE_OK) {
+            cli_error("cannot upgrade the schema (nothing was changed): %s", store_errmsg(st));
+            exit_code = EXIT_FAILURE;
+        } else {
+            printf("Database schema at version %d.\n", latest);
+        }
+    }
+    store_close(st);
+    return exit_code;
+}
+
+static int db_backup(const struct cli_call *call)
+{
+    const struct db_args *a = call->args;
+    char *errmsg = NULL;
+    int version = 0;
+    if (store_backup(call->cfg->database_uri, a->file, &version, &errmsg) != STORE_OK) {
+        cli_error("db backup: %s", errmsg ? errmsg : "unknown error");
+        free(errmsg);
+        return EXIT_FAILURE;
+    }
+    printf("Backup written to %s (schema version %d).\n", a->file, version);
+    return EXIT_SUCCESS;
+}
+
+static int db_restore(const struct cli_call *call)
+{
+    const struct db_args *a = call->args;
+    char *errmsg = NULL;
+    int version = 0;
+    if (store_restore(call->cfg->database_uri, a->file, a->yes, &version, &errmsg) != STORE_OK) {
+        cli_error("db restore: %s", errmsg ? errmsg : "unknown error");
+        free(errmsg);
+        return EXIT_FAILURE;
+    }
+    printf("Restored %s (schema version %d); the database is ready.\n", a->file, version);
+    return EXIT_SUCCESS;
+}
+
 /* A SQLite file that is not there has nothing to drop: it is not created
  * just to be emptied (and not asked about). */
 static int db_empty(const struct cli_call *call)
@@ -134,6 +226,7 @@ static int db_import_original(const struct cli_call *call)
 static const struct cli_option options[] = {
     {"from", required_argument, 'F', false, "postgresql://…",
      "database of the original Python service"},
+    {"dry-run", no_argument, 'n', false, NULL, "say what would be done, change nothing"},
     {"yes", no_argument, 'y', true, NULL, "do not ask for confirmation"},
 };
 
@@ -146,6 +239,26 @@ static const struct cli_subcommand subcommands[] = {
     {"init", db_init, false, "", "", NULL, "create or upgrade the schema to the current version",
      "Running it again changes nothing.  With SQLite the database file (and its\n"
      "folder) is created if missing.\n"},
+    {"migrate", db_migrate, false, "n", "", NULL,
+     "upgrade the schema of an existing database (--dry-run: only say how)",
+     "Lists the steps from the database's schema version to this program's, one\n"
+     "line each, and applies them in one transaction (all or nothing).  With\n"
+     "--dry-run it only lists them and changes nothing.  A database whose schema\n"
+     "is newer than this program's is refused.  A SQLite file that does not exist\n"
+     "is not created ('db init' does that).\n"},
+    {"backup", db_backup, false, "", "", "FILE",
+     "write a consistent copy of the database to FILE, while it serves",
+     "FILE is a SQLite database holding this service's tables as of one moment\n"
+     "(SQLite: the online backup API; PostgreSQL: one snapshot), written under a\n"
+     "temporary name, synced, then renamed: it is complete or absent.  An existing\n"
+     "FILE is replaced.  Servers keep running and writing meanwhile.\n"},
+    {"restore", db_restore, false, "y", "", "FILE",
+     "put the backup FILE in place of the database (stop the servers first)",
+     "Checks FILE (a sound backup, its schema version not newer than this\n"
+     "program's), then replaces the database with it, all or nothing; an older\n"
+     "backup is upgraded to the current schema on the way.  A database holding\n"
+     "clients or stats is only replaced with --yes.  A backup of either backend\n"
+     "restores into either.\n"},
     {"empty", db_empty, false, "y", "", NULL, "drop every table (-y to skip the confirmation)",
      "All clients and stats are lost.  Asks for confirmation on a terminal; without\n"
      "one, refuses unless --yes is given.  A SQLite file that does not exist is left\n"
@@ -166,6 +279,16 @@ static bool take_value(const char *command, int key, const char *v, void *args)
     switch (key) {
     case 'y':
         a->yes = true;
+        return true;
+    case 'n':
+        a->dry_run = true;
+        return true;
+    case CLI_OPERAND:
+        if (!*v) {
+            cli_usage_error(command, "FILE is empty");
+            return false;
+        }
+        a->file = v;
         return true;
     case 'F':
         if (strncmp(v, "postgresql://", 13) != 0 && strncmp(v, "postgres://", 11) != 0) {

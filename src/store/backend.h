@@ -122,10 +122,59 @@ struct store_driver {
      * opened meanwhile take part.  NULL: the backend needs none. */
     enum store_rc (*background_start)(const char *target, char **errmsg);
     void (*background_stop)(void); /* after those connections are closed */
+    /* store_backup and store_restore (store.h) for this backend. */
+    enum store_rc (*backup)(const char *target, const char *file, int *version, char **errmsg);
+    enum store_rc (*restore)(const char *target, const char *file, bool replace, int *version,
+                             char **errmsg);
 };
 
 extern const struct store_driver sqlite_driver; /* sqlite.c */
 extern const struct store_driver pg_driver;     /* postgres.c */
+
+/* sqlite_backup.c and postgres_backup.c: the drivers' backup and restore. */
+enum store_rc sqlite_backup(const char *path, const char *file, int *version, char **errmsg);
+enum store_rc sqlite_restore(const char *path, const char *file, bool replace, int *version,
+                             char **errmsg);
+enum store_rc pg_backup(const char *uri, const char *file, int *version, char **errmsg);
+enum store_rc pg_restore(const char *uri, const char *file, bool replace, int *version,
+                         char **errmsg);
+
+/*
+ * schema.c, inside the caller's write transaction: the migration steps up to
+ * version `target` (none when the schema is there already), and dropping
+ * every table.
+ */
+enum store_rc schema_apply_steps(struct store *s, int target);
+enum store_rc schema_drop_tables(struct store *s);
+
+/*
+ * backup_file.c: the backup file (a SQLite database of this service's
+ * schema), shared by both backends' backup and restore.
+ */
+struct sqlite3;
+/* Opens a backup read-only and checks it: a sound SQLite database with this
+ * service's tables; *version is its schema version.  Else *errmsg says why. */
+enum store_rc backup_file_open(const char *file, struct sqlite3 **db, int *version, char **errmsg);
+/* The temporary name a file is written under before it is renamed into place. */
+char *backup_temp_name(const char *file);
+/* Makes tmp durable and renames it to file (then syncs the folder). */
+enum store_rc backup_file_install(const char *tmp, const char *file, char **errmsg);
+/* Creates the backup file tmp with the SQLite schema at `version`, and leaves
+ * it open for backup_file_fill, in rollback-journal mode. */
+enum store_rc backup_file_create(const char *tmp, int version, struct sqlite3 **db, char **errmsg);
+/* Copies every table of the backup's schema from src (read in keyset pages,
+ * inside src's transaction) into the backup file; one transaction there. */
+enum store_rc backup_file_fill(struct store *src, struct sqlite3 *db, char **errmsg);
+/* Copies every row of the backup file into dst, whose schema is at the
+ * backup's version and holds no data, inside dst's transaction. */
+enum store_rc backup_file_load(struct sqlite3 *db, struct store *dst);
+/* The clients and stats a database holds (0 and 0 without a schema). */
+enum store_rc store_count_data(struct store *s, int64_t *clients, int64_t *stats);
+/* "The database … holds N clients and M stats; …": the refusal of a restore. */
+char *backup_refusal(const char *what, int64_t clients, int64_t stats);
+/* *errmsg = the formatted message (allocated); returns rc. */
+enum store_rc backup_fail(char **errmsg, enum store_rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* sqlite_checkpoint.c: WAL checkpoints in a background thread while it runs
  * (sqlite_driver's background work); each connection sqlite.c opens is

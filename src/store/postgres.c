@@ -622,4 +622,6 @@ static enum store_rc pg_store_create_database(const char *uri, char **errmsg)
 const struct store_driver pg_driver = {
     .open = pg_store_open,
     .create_database = pg_store_create_database,
+    .backup = pg_backup,
+    .restore = pg_restore,
 };

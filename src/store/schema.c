@@ -11,7 +11,30 @@
  * after_step() runs it, in the same transaction, once the step's DDL is
  * applied (version 2: the facts of the stats already stored, extracted in C).
  */
+#include <assert.h>
+
 #include "store/facts/facts.h"
+
+/* What each step does, for `db migrate --dry-run`: step_summaries[i] takes the
+ * schema from version i to i + 1, in both backends. */
+static const char *const step_summaries[] = {
+    "the tables clients and stats, and their indexes",
+    "the facts of every stats kind (object, risk, cartography and compliance tables), labels, "
+    "the daily totals, the change counters and their triggers; then the facts of the stats "
+    "already stored are extracted (backfill)",
+};
+
+int store_schema_latest(struct store *s)
+{
+    assert(s->ops->n_migrations == (int)(sizeof step_summaries / sizeof *step_summaries));
+    return s->ops->n_migrations;
+}
+
+const char *store_schema_step_summary(int reached)
+{
+    assert(reached >= 1 && reached <= (int)(sizeof step_summaries / sizeof *step_summaries));
+    return step_summaries[reached - 1];
+}
 
 static enum store_rc read_version(struct store *s, int *version)
 {
@@ -67,7 +90,7 @@ static enum store_rc create_kinds_tables(struct store *s, int reached)
     return rc;
 }
 
-static enum store_rc apply_missing_steps(struct store *s)
+enum store_rc schema_apply_steps(struct store *s, int target)
 {
     enum store_rc rc = STORE_OK;
     int version;
@@ -83,9 +106,10 @@ static enum store_rc apply_missing_steps(struct store *s)
         return store_fail(s, STORE_ERROR,
                           "The database schema is at version %d, newer than this program knows (%d).",
                           version, s->ops->n_migrations);
-    if (version == s->ops->n_migrations)
+    assert(target >= 0 && target <= s->ops->n_migrations);
+    if (version >= target)
         return STORE_OK;
-    for (int step = version; step < s->ops->n_migrations && rc == STORE_OK; step++) {
+    for (int step = version; step < target && rc == STORE_OK; step++) {
         rc = s->ops->exec_script(s, s->ops->migrations[step]);
         if (rc == STORE_OK)
             rc = create_kinds_tables(s, step + 1);
@@ -94,7 +118,7 @@ static enum store_rc apply_missing_steps(struct store *s)
     }
     if (rc != STORE_OK)
         return rc;
-    struct sql_value latest = sql_int(s->ops->n_migrations);
+    struct sql_value latest = sql_int(target);
     rc = sql_run(s, "DELETE FROM schema_version", NULL, 0, NULL);
     if (rc == STORE_OK)
         rc = sql_run(s, "INSERT INTO schema_version (version) VALUES (?)", &latest, 1, NULL);
@@ -106,7 +130,7 @@ enum store_rc store_migrate(struct store *s)
     enum store_rc rc = sql_begin_write(s);
     if (rc != STORE_OK)
         return rc;
-    rc = apply_missing_steps(s);
+    rc = schema_apply_steps(s, s->ops->n_migrations);
     if (rc == STORE_OK)
         rc = sql_commit(s);
     if (rc != STORE_OK)
@@ -116,9 +140,9 @@ enum store_rc store_migrate(struct store *s)
     return rc;
 }
 
-enum store_rc store_drop_all(struct store *s)
+enum store_rc schema_drop_tables(struct store *s)
 {
-    enum store_rc rc = sql_begin_write(s);
+    enum store_rc rc = STORE_OK;
     for (size_t i = 0; i < store_kind_count() && rc == STORE_OK; i++)
         if (store_kind_owns_tables(i))
             rc = s->ops->exec_script(s, store_kind_at(i)->tables->drop);
@@ -128,6 +152,14 @@ enum store_rc store_drop_all(struct store *s)
                                     "DROP TABLE IF EXISTS stats;"
                                     "DROP TABLE IF EXISTS clients;"
                                     "DROP TABLE IF EXISTS schema_version");
+    return rc;
+}
+
+enum store_rc store_drop_all(struct store *s)
+{
+    enum store_rc rc = sql_begin_write(s);
+    if (rc == STORE_OK)
+        rc = schema_drop_tables(s);
     if (rc == STORE_OK)
         rc = sql_commit(s);
     if (rc != STORE_OK)

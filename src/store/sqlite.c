@@ -439,4 +439,6 @@ const struct store_driver sqlite_driver = {
     .create_database = sqlite_store_create_database,
     .background_start = sqlite_checkpointer_start,
     .background_stop = sqlite_checkpointer_stop,
+    .backup = sqlite_backup,
+    .restore = sqlite_restore,
 };

@@ -109,6 +109,29 @@ enum store_rc store_create_database(const char *uri, char **errmsg)
     return driver->create_database(target, errmsg);
 }
 
+enum store_rc store_backup(const char *uri, const char *file, int *version, char **errmsg)
+{
+    const char *target;
+    const struct store_driver *driver = driver_for(uri, &target);
+    if (errmsg)
+        *errmsg = NULL;
+    if (!driver)
+        return bad_uri(uri, target, errmsg);
+    return driver->backup(target, file, version, errmsg);
+}
+
+enum store_rc store_restore(const char *uri, const char *file, bool replace, int *version,
+                            char **errmsg)
+{
+    const char *target;
+    const struct store_driver *driver = driver_for(uri, &target);
+    if (errmsg)
+        *errmsg = NULL;
+    if (!driver)
+        return bad_uri(uri, target, errmsg);
+    return driver->restore(target, file, replace, version, errmsg);
+}
+
 void store_close(struct store *s)
 {
     if (s)

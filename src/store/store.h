@@ -133,8 +133,31 @@ enum store_rc store_create_database(const char *uri, char **errmsg);
 enum store_rc store_migrate(struct store *s);
 /* Current schema version (0 = empty database). */
 enum store_rc store_schema_version(struct store *s, int *version);
+/* The version store_migrate brings the schema to. */
+int store_schema_latest(struct store *s);
+/* What the migration step to version `reached` (1 … latest) does, in one line. */
+const char *store_schema_step_summary(int reached);
 /* Drops every table of this service. */
 enum store_rc store_drop_all(struct store *s);
+
+/*
+ * Backups (docs/operations.md).  A backup file is a SQLite database holding
+ * this service's tables at the schema version of the database it was taken
+ * from, whatever the backend: SQLite copies its file with the online backup
+ * API, PostgreSQL copies its tables from one snapshot.  Either backend
+ * restores either's backups.  Both write to a temporary file beside `file`,
+ * made durable, then renamed over it: a backup file is complete or absent.
+ *
+ * store_backup: *version receives the schema version copied.
+ * store_restore: puts the backup in place of the database, which must be
+ * empty (no client, no stats) unless `replace`, else STORE_CONFLICT with
+ * *errmsg saying what is there; an older backup is migrated to the latest
+ * version as part of the restore, a newer one refused.  Nothing changes
+ * unless all of it succeeds.  *version receives the backup's version.
+ */
+enum store_rc store_backup(const char *uri, const char *file, int *version, char **errmsg);
+enum store_rc store_restore(const char *uri, const char *file, bool replace, int *version,
+                            char **errmsg);
 /* A trivial query, for health checks. */
 enum store_rc store_ping(struct store *s);
 
