@@ -39,12 +39,12 @@ static enum store_rc copy_pages(sqlite3 *src, const char *dest_path, char **errm
         return rc;
     }
     sqlite3_backup *b = sqlite3_backup_init(dest, "main", src, "main");
-    int step = b ? SQLITE_OK : SQLITE_ERROR;
-    while (b && (step = sqlite3_backup_step(b, BACKUP_STEP_PAGES)) != SQLITE_DONE) {
+    int step = SQLITE_ERROR;
+    for (bool more = b != NULL; more;) {
+        step = sqlite3_backup_step(b, BACKUP_STEP_PAGES);
         if (step == SQLITE_BUSY || step == SQLITE_LOCKED)
             sqlite3_sleep(10);
-        else if (step != SQLITE_OK)
-            break;
+        more = step == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED;
     }
     if (b && sqlite3_backup_finish(b) != SQLITE_OK && step == SQLITE_DONE)
         step = SQLITE_ERROR;
