@@ -137,7 +137,7 @@ enum store_rc backup_file_open(const char *file, sqlite3 **db, int *version, cha
     if (rc == STORE_OK) {
         buf_reset(&text);
         sq = query_text(b, "SELECT version FROM schema_version", &text);
-        *version = sq == SQLITE_OK && text.data ? atoi(text.data) : 0;
+        *version = sq == SQLITE_OK && text.data ? (int)strtol(text.data, NULL, 10) : 0;
         if (*version <= 0)
             rc = backup_fail(errmsg, STORE_ERROR, "%s has no schema version: not a backup", file);
     }
@@ -241,7 +241,11 @@ static bool read_columns(sqlite3 *db, const char *table, struct table_columns *c
         const char *type = (const char *)sqlite3_column_text(stmt, 1);
         int pk = sqlite3_column_int(stmt, 2);
         c->names[c->n] = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-        c->types[c->n] = strcmp(type, "INTEGER") == 0 ? 'i' : strcmp(type, "REAL") == 0 ? 'r' : 't';
+        c->types[c->n] = 't';
+        if (strcmp(type, "INTEGER") == 0)
+            c->types[c->n] = 'i';
+        else if (strcmp(type, "REAL") == 0)
+            c->types[c->n] = 'r';
         if (pk > 0 && pk <= SQL_MAX_PARAMS) {
             c->key_pos[pk - 1] = (int)c->n;
             if ((size_t)pk > c->n_key)

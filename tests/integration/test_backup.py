@@ -3,7 +3,6 @@ backups taken while a server ingests, restores that round-trip (between backends
 too), refusals that change nothing, on SQLite and PostgreSQL.  db migrate --dry-run
 is tested with the upgrades (test_upgrade.py)."""
 import hashlib
-import itertools
 import json
 import pathlib
 import sqlite3
@@ -22,15 +21,13 @@ from processors_ref import PROCESSORS
 PUBLIC = ("threats", "vulnerabilities", "risks", "cartography", "compliance")
 FIXTURE_FILES = ("risk.json", "threat.json", "vulnerability.json", "cartography.json",
                  "compliance.json")
-_names = itertools.count()
 
 
 def new_uri(backend, tmp, name):
     """A database of its own for one server or restore (created, empty)."""
     if backend == "sqlite":
         return f"sqlite:///{tmp}/{name}.db"
-    uri = pg_database_uri(f"stats_backup_{name}_{next(_names)}")
-    return uri
+    return pg_database_uri(f"stats_backup_{name}_{uuid.uuid4().hex[:12]}")
 
 
 def start(backend, tmp, uri, name, keep=False):
