@@ -253,7 +253,7 @@ static const struct cli_subcommand subcommands[] = {
      "temporary name, synced, then renamed: it is complete or absent.  An existing\n"
      "FILE is replaced.  Servers keep running and writing meanwhile.\n"},
     {"restore", db_restore, false, "y", "", "FILE",
-     "put the backup FILE in place of the database (stop the servers first)",
+     "put the backup FILE in place of the database (servers stopped)",
      "Checks FILE (a sound backup, its schema version not newer than this\n"
      "program's), then replaces the database with it, all or nothing; an older\n"
      "backup is upgraded to the current schema on the way.  A database holding\n"

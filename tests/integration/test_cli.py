@@ -230,7 +230,7 @@ def test_unknown_or_missing_command_lists_the_choices(cli, args, first_line):
     assert rest.startswith("Usage: stats-service")
 
 
-COMMANDS = {"db": ["create", "init", "empty", "import-original"],
+COMMANDS = {"db": ["create", "init", "migrate", "backup", "restore", "empty", "import-original"],
             "client": ["create", "list", "delete", "token-reset", "coordinates-set",
                        "coordinates-unset", "sharing-activate", "sharing-deactivate",
                        "sharing-list"],
