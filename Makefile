@@ -4,6 +4,7 @@
 #   make test   install what is missing, build with ASan+UBSan, run every test
 #   make install  install build/stats-service to $(PREFIX)/bin (default /usr/local/bin)
 #   make test-valgrind   the whole suite under valgrind memcheck (long)
+#   make fuzz     every fuzz target for FUZZ_SECONDS (default 30) s; total executions
 BUILD ?= build
 PREFIX ?= /usr/local
 ASAN_BUILD ?= build-asan
@@ -11,7 +12,7 @@ ASAN_BUILD ?= build-asan
 # whenever the lockfile is newer than the installed tree.
 NPM_STAMP = node_modules/.package-lock.json
 
-.PHONY: all deps run install test test-valgrind clean npm-packages
+.PHONY: all deps run install test test-valgrind fuzz clean npm-packages
 
 all: $(NPM_STAMP) $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -49,6 +50,12 @@ test-valgrind:
 	scripts/install-deps.sh test
 	$(MAKE) --no-print-directory npm-packages
 	scripts/valgrind.sh all
+
+# A release runs it long enough for 10^8 executions in all (docs/reliability.md).
+FUZZ_SECONDS ?= 30
+fuzz:
+	scripts/install-deps.sh test
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of fuzz/ for SECONDS each (clang-14, ASan+UBSan).
 #   scripts/fuzz.sh [SECONDS] [TARGET…]     default 30 s, every target
+# Prints each target's executions and their total (`make fuzz FUZZ_SECONDS=N`).
 # Environment: FUZZ_BUILD (build dir, default build-fuzz), FUZZ_CORPUS (where the
 # corpus grows, default $FUZZ_BUILD/corpus).  The corpus starts from the
 # fixtures (fuzz/make_corpus.py) and the regression inputs, and is kept between
@@ -31,6 +32,7 @@ ninja -C "$build" -j2 $(printf 'fuzz/fuzz_%s ' "${targets[@]}") >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 status=0
+total=0
 for t in "${targets[@]}"; do
   mkdir -p "$corpus/$t" "$build/artifacts/$t"
   dict=fuzz/json.dict
@@ -44,6 +46,8 @@ for t in "${targets[@]}"; do
     awk '/stat::number_of_executed_units/ {e=$2} /stat::peak_rss_mb/ {r=$2}
          /^#[0-9]+/ && /cov:/ {for (i=1;i<=NF;i++) {if ($i=="cov:") c=$(i+1); if ($i=="ft:") f=$(i+1); if ($i=="corp:") k=$(i+1)}}
          END {printf "   %s executions, cov %s, ft %s, corpus %s, peak RSS %s MB, no finding\n", e, c, f, k, r}' "$log"
+    runs=$(awk '/stat::number_of_executed_units/ {e=$2} END {print e+0}' "$log")
+    total=$((total + runs))
   else
     status=1
     echo "   FINDING — log: $log; input(s):"
@@ -51,4 +55,7 @@ for t in "${targets[@]}"; do
     grep -m 5 -E "ERROR|SUMMARY|runtime error" "$log" | sed 's/^/     /' || true
   fi
 done
+# The budget of a release is counted in executions of all targets together
+# (docs/reliability.md), so the run ends with that sum.
+echo "== ${#targets[@]} target(s), ${seconds}s each: $total executions in all"
 exit $status
