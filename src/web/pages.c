@@ -202,9 +202,13 @@ static void answer_page(struct request *req, const char *name, const struct web_
         log_error("stats.web", "no embedded page %s", key.data);
         reply_error(req, 500, "Internal server error.", NULL);
     } else {
-        struct web_var all[MAX_PAGE_VARS + 1] = {{"prefix", prefix.data}};
-        size_t n = 1;
-        for (size_t i = 0; i < n_vars && n < MAX_PAGE_VARS + 1; i++)
+        /* The privacy floor, on <html>: the pages name it where it hides a figure. */
+        char min_organisations[16];
+        snprintf(min_organisations, sizeof min_organisations, "%d", req->cfg->min_organisations);
+        struct web_var all[MAX_PAGE_VARS + 2] = {{"prefix", prefix.data},
+                                                 {"min_organisations", min_organisations}};
+        size_t n = 2;
+        for (size_t i = 0; i < n_vars && n < MAX_PAGE_VARS + 2; i++)
             all[n++] = vars[i];
         buf_reset(&req->reply);
         fill_template(&req->reply, tpl, all, n);
@@ -269,10 +273,8 @@ static void page_help(struct request *req)
 static void page_map(struct request *req)
 {
     const char *tiles = req->cfg->map_tiles_url;
-    char min_organisations[16];
-    snprintf(min_organisations, sizeof min_organisations, "%d", req->cfg->min_organisations);
-    struct web_var vars[] = {{"tiles_url", tiles ? tiles : ""}, {"min_organisations", min_organisations}};
-    web_page(req, "map", vars, 2);
+    struct web_var vars[] = {{"tiles_url", tiles ? tiles : ""}};
+    web_page(req, "map", vars, 1);
 }
 
 static void page_about(struct request *req)

@@ -38,9 +38,25 @@ test('the landscape: risks and the risk map below the floor, explained', async (
   for (const [name, count] of [['risks-informational', 2], ['risks-operational', 2], ['riskmap', 1]]) {
     assert.equal(await cardState(page, name), 'floor', name);
     const text = await floorText(page, name);
-    assert.ok(text.includes(`Not enough organisations share these statistics yet (${count} so far)`), name);
+    assert.ok(text.includes('Not enough organisations share these statistics yet (at least 3 are needed so that none can be recognised).'), name);
+    assert.ok(text.includes(`${count} so far.`), name);
     assert.equal(await page.locator(`[data-chart="${name}"] canvas`).first().isVisible(), false, name);
   }
+  assertClean(assert, browser.watch);
+});
+
+test('lists the floor emptied say so, not "no statistics"; the pages name the floor', async () => {
+  assert.deepEqual(await (await fetch(server.url + '/stats/threats.json?last_stats=1')).json(), []);
+  const page = await browser.page();
+  await page.goto(server.url + '/?lang=en');
+  for (const name of ['threats', 'vulnerabilities', 'compliance']) {
+    assert.equal(await cardState(page, name), 'floor', name);
+    assert.match(await floorText(page, name), /at least 3 are needed so that none can be recognised/, name);
+    assert.doesNotMatch(await floorText(page, name), /No statistics yet/, name);
+  }
+  assert.match(await page.locator('.page-head .lead').textContent(), /at least 3 organisations/);
+  await page.goto(server.url + '/help?lang=de');
+  assert.match(await page.locator('main').textContent(), /mindestens 3 Organisationen/);
   assertClean(assert, browser.watch);
 });
 

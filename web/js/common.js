@@ -4,8 +4,8 @@
  * vulnerabilities in the reader's language, numbers and dates in it,
  * fetching the public JSON, Chart.js defaults and theme (light or dark),
  * colours, the view's state in the URL (permalinks), chart cards with their
- * loading, empty and error states and their table of figures, and the PNG
- * and CSV downloads.
+ * loading, empty, below-the-floor and error states, their sample sizes and
+ * their table of figures, trends, and the PNG and CSV downloads.
  *
  * The server writes the prefix and the language on <html> and the texts of
  * this language in <script type="application/json" id="i18n">: no inline
@@ -16,6 +16,8 @@
 
   const root = document.documentElement;
   const prefix = root.dataset.prefix || '';
+  /* The privacy floor (MIN_ORGANISATIONS): no figure rests on fewer organisations. */
+  const minOrganisations = Number(root.dataset.minOrganisations) || 1;
   const lang = root.lang || 'en';
   const texts = JSON.parse(document.getElementById('i18n').textContent);
   const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -119,6 +121,41 @@
 
   function formatDay(day) {
     return dateFormat.format(new Date(day * DAY_MS));
+  }
+
+  /* The sample sizes of a figure (risks, the risk map, a referential:
+   * {analyses, organisations, data_up_to}) as a line under its title. */
+  function upTo(date) {
+    return date ? formatDay(dayNumber(date)) : '—';
+  }
+
+  function sampleOfFigure(figure) {
+    return t('sample.figure', {analyses: formatNumber(figure.analyses), organisations: formatNumber(figure.organisations),
+                               date: upTo(figure.data_up_to)});
+  }
+
+  /* The sample sizes of a list of items (threats, vulnerabilities): the
+   * answer does not say how many analyses the whole list rests on (an
+   * analysis may list several items), so the line says what each shown item
+   * rests on at least, and the newest data among them (docs/privacy.md). */
+  function sampleOfItems(items) {
+    const least = (key) => Math.min(...items.map((item) => Number(item[key]) || 0));
+    const newest = items.map((item) => item.data_up_to).filter(Boolean).sort().pop();
+    return t('sample.items', {items: formatNumber(items.length), analyses: formatNumber(least('analyses')),
+                              organisations: formatNumber(least('organisations')), date: upTo(newest)});
+  }
+
+  /* An item's value against the previous period: {arrow, text} ("▲",
+   * "up from 3.2"), or null when there is no previous figure. */
+  function trend(value, previous) {
+    if (previous === null || previous === undefined || value === null || value === undefined) {
+      return null;
+    }
+    const was = formatNumber(previous);
+    if (formatNumber(value) === was) {
+      return {arrow: '=', text: t('trend.same', {value: was})};
+    }
+    return value > previous ? {arrow: '▲', text: t('trend.up', {value: was})} : {arrow: '▼', text: t('trend.down', {value: was})};
   }
 
   /* Draws a white page under an exported chart, so that its PNG is not transparent. */
@@ -424,6 +461,10 @@
       this.status.className = 'chart-loading';
       this.status.setAttribute('role', 'status');
       this.area.before(this.status);
+      /* What the shown figure rests on (setSample). */
+      this.sample = document.createElement('p');
+      this.sample.className = 'chart-sample form-text';
+      this.status.before(this.sample);
       this.figures = this.makeFigures();
       this.setState('loading');
     }
@@ -447,7 +488,8 @@
       return details;
     }
 
-    fillFigures(config, suffix) {
+    /* extra: more columns, {heads: [text], cells(index): [text or Node]}. */
+    fillFigures(config, suffix, extra) {
       const format = (value) => (value === null || value === undefined ? '' : formatNumber(value) + suffix);
       const datasets = config.data.datasets;
       const timeAxis = !config.data.labels;
@@ -460,7 +502,7 @@
       caption.textContent = this.element.querySelector('h2').textContent;
       table.append(caption);
       const head = table.createTHead().insertRow();
-      for (const text of [timeAxis ? t('figures.date') : ''].concat(datasets.map((d) => d.label))) {
+      for (const text of [timeAxis ? t('figures.date') : ''].concat(datasets.map((d) => d.label), extra ? extra.heads : [])) {
         const th = document.createElement('th');
         th.scope = 'col';
         th.textContent = text;
@@ -476,6 +518,9 @@
         for (const d of datasets) {
           const point = timeAxis ? d.data.find((p) => p.x === key) : {y: d.data[key]};
           tr.insertCell().textContent = format(point ? point.y : null);
+        }
+        for (const cell of extra ? extra.cells(key) : []) {
+          tr.insertCell().append(cell);
         }
       }
       this.figures.lastElementChild.replaceChildren(table);
@@ -516,9 +561,10 @@
     }
 
     /* Draws (or redraws) a Chart.js chart; rows are what the CSV download
-     * holds; suffix follows the values in the table of figures (" %"). */
-    show(config, rows, suffix) {
-      this.fillFigures(config, suffix || '');
+     * holds; suffix follows the values in the table of figures (" %"),
+     * extra adds columns to it (see fillFigures). */
+    show(config, rows, suffix, extra) {
+      this.fillFigures(config, suffix || '', extra);
       this.config = config;
       this.rows = rows;
       this.pngSource = null;
@@ -546,8 +592,14 @@
       this.setState('ready');
     }
 
+    /* The line saying what the figure rests on; empty to say nothing. */
+    setSample(text) {
+      this.sample.textContent = text;
+    }
+
     showMessage(state, message, hint) {
       this.destroyChart();
+      this.setSample('');
       this.figures.hidden = true;
       this.rows = null;
       this.area.hidden = true;
@@ -569,7 +621,13 @@
     /* The figure rests on fewer organisations than the privacy floor: the
      * server sent its sample sizes alone (docs/privacy.md). */
     showBelowFloor(answer) {
-      this.showMessage('floor', t('floor', {organisations: formatNumber(answer.organisations)}), t('floor_hint'));
+      this.showMessage('floor', t('floor', {needed: formatNumber(minOrganisations)}),
+        t('floor_hint', {organisations: formatNumber(answer.organisations)}));
+    }
+
+    /* Stats were shared, but the floor left out every item of a list. */
+    showItemsBelowFloor(hint) {
+      this.showMessage('floor', t('floor', {needed: formatNumber(minOrganisations)}), hint || '');
     }
 
     /* The error state, with a button that loads the card again. */
@@ -647,9 +705,6 @@
     }
   }
 
-  /* Runs a card's loading work, work(isCurrent): an answer that arrives after a
-   * newer load started (isCurrent() false) must be dropped.  A card that fails
-   * shows its error state instead of breaking the others. */
   /* True when a whole figure (risks, cartography) is hidden by the privacy
    * floor: the answer holds its sample sizes and nothing else. */
   const SAMPLE_SIZES = ['analyses', 'organisations', 'data_up_to'];
@@ -657,6 +712,10 @@
     return Boolean(answer) && !Array.isArray(answer) && Object.keys(answer).every((k) => SAMPLE_SIZES.includes(k)) &&
       answer.organisations > 0;
   }
+
+  /* Runs a card's loading work, work(isCurrent): an answer that arrives after a
+   * newer load started (isCurrent() false) must be dropped.  A card that fails
+   * shows its error state instead of breaking the others. */
 
   async function guarded(card, work) {
     card.retry = () => guarded(card, work);
@@ -674,6 +733,6 @@
 
   window.StatsWeb = {
     prefix, lang, t, objectLabel, formatNumber, fetchJSON, SERIES, colourFor, reducedMotion, dayNumber, formatDay,
-    ChartCard, guarded, belowFloor, csvBlob, download, setPeriodSelect, wrapLabel, stateGet, stateSet, bindSelect,
+    ChartCard, guarded, belowFloor, minOrganisations, sampleOfFigure, sampleOfItems, trend, csvBlob, download, setPeriodSelect, wrapLabel, stateGet, stateSet, bindSelect,
   };
 }());

@@ -37,19 +37,52 @@
     card.area.style.height = isPhone() ? Math.max(400, bars * 38 + 90) + 'px' : '';
   }
 
+  /* True when the chosen scope holds shared stats at all: a list the floor
+   * emptied must say so, not "no statistics".  The risks' answer carries the
+   * sample sizes of the whole selection, above or below the floor. */
+  async function scopeHasStats() {
+    const risks = await S.fetchJSON('/stats/risks.json', scopeParams());
+    return Number(risks.analyses) > 0;
+  }
+
+  /* An item's trend next to its value: the arrow (hidden from screen
+   * readers) and its words. */
+  function trendCell(trend) {
+    if (!trend) {
+      return '';
+    }
+    const arrow = document.createElement('span');
+    arrow.className = 'trend-arrow';
+    arrow.setAttribute('aria-hidden', 'true');
+    arrow.textContent = trend.arrow + ' ';
+    const cell = document.createElement('span');
+    cell.className = 'trend';
+    cell.append(arrow, trend.text);
+    return cell;
+  }
+
   /* --- top threats and top vulnerabilities --- */
 
   /* kind: "threats" or "vulnerabilities" (the card's name and the JSON's). */
   function objectsChart(kind) {
     const card = new S.ChartCard(document.querySelector('[data-chart="' + kind + '"]'));
+    const minAnalyses = card.control('min_analyses');
     let objects = null;
+    /* Why the list is empty: 'empty' (no stats), 'floor' or 'min_analyses'. */
+    let emptyBecause = 'empty';
 
     function draw() {
       if (!objects) {
         return;
       }
       if (!objects.length) {
-        card.showEmpty();
+        if (emptyBecause === 'floor') {
+          card.showItemsBelowFloor(t('floor_items', {needed: S.formatNumber(S.minOrganisations)}));
+        } else if (emptyBecause === 'min_analyses') {
+          card.showMessage('empty', t('min_analyses_empty', {count: S.formatNumber(Number(minAnalyses.value))}), t('min_analyses_hint'));
+        } else {
+          card.showEmpty();
+        }
         return;
       }
       const metric = card.control('metric').value;
@@ -60,6 +93,8 @@
         .slice(0, top);
       const labels = chosen.map((o) => S.objectLabel(o.labels, o.object));
       const metricName = t(metric === 'averageRate' ? 'metric.averageRate.' + kind : 'metric.' + metric);
+      const trends = chosen.map((o) => S.trend(o.averages[metric], o.previous ? o.previous[metric] : null));
+      const foundIn = (o) => t('found_in', {analyses: S.formatNumber(o.analyses), organisations: S.formatNumber(o.organisations)});
       fitBars(card, chosen.length);
       card.show({
         type: 'bar',
@@ -76,7 +111,11 @@
           indexAxis: 'y',
           plugins: {
             legend: {display: false},
-            tooltip: {callbacks: {label: (item) => metricName + ': ' + S.formatNumber(item.raw)}},
+            tooltip: {callbacks: {
+              label: (item) => metricName + ': ' + S.formatNumber(item.raw) +
+                (trends[item.dataIndex] ? ' ' + trends[item.dataIndex].arrow + ' ' + trends[item.dataIndex].text : ''),
+              afterLabel: (item) => foundIn(chosen[item.dataIndex]),
+            }},
           },
           scales: {
             x: {beginAtZero: true, title: {display: true, text: metricName}},
@@ -84,17 +123,25 @@
           },
         },
       }, [['uuid', 'label', 'averageRate', 'count', 'maxRisk']].concat(chosen.map((o, i) => [
-        o.object, labels[i], o.averages.averageRate, o.averages.count, o.averages.maxRisk])));
+        o.object, labels[i], o.averages.averageRate, o.averages.count, o.averages.maxRisk])), '', {
+        heads: [t('figures.found_in'), t('figures.trend')],
+        cells: (i) => [S.formatNumber(chosen[i].analyses), trendCell(trends[i])],
+      });
+      card.setSample(S.sampleOfItems(chosen));
     }
 
-    card.onChange(draw);
-    return () => S.guarded(card, async (isCurrent) => {
-      const answer = await S.fetchJSON('/stats/' + kind + '.json', scopeParams());
+    const load = () => S.guarded(card, async (isCurrent) => {
+      const params = Object.assign(scopeParams(), minAnalyses.value ? {min_analyses: minAnalyses.value} : {});
+      const answer = await S.fetchJSON('/stats/' + kind + '.json', params);
+      const because = answer.length ? 'empty' : !(await scopeHasStats()) ? 'empty' : minAnalyses.value ? 'min_analyses' : 'floor';
       if (isCurrent()) {
         objects = answer;
+        emptyBecause = because;
         draw();
       }
     });
+    card.onChange((event) => (event.target === minAnalyses ? load() : draw()));
+    return load;
   }
 
   /* --- risks by level --- */
@@ -116,6 +163,7 @@
           return;
         }
         const values = (state) => LEVELS.map(([level]) => averages[state][kind][level]);
+        cards[i].setSample(S.sampleOfFigure(averages));
         cards[i].show({
           type: 'bar',
           data: {
@@ -333,6 +381,7 @@
       const m = riskMatrix(map, kind, state);
       const risks = m.counts.flat().reduce((a, b) => a + b, 0);
       summary.textContent = t('riskmap.summary', {analyses: map.analyses, risks});
+      card.setSample(S.sampleOfFigure(map));
       wrap.replaceChildren(heatmapTable(m), riskLegend());
       card.showCustom((about) => heatmapCanvas(m, about),
         [['impact'].concat(m.columns.map(String))].concat(m.rows.map((row, r) => [row].concat(m.counts[r]))));
@@ -381,6 +430,7 @@
         return;
       }
       summary.textContent = t('compliance.summary', {analyses: referential.analyses});
+      card.setSample(S.sampleOfFigure(referential));
       const categories = referential.categories;
       const labels = categories.map((c, i) => S.objectLabel(c.labels, '#' + (i + 1)));
       const percent = (value) => Math.round(Number(value) * 1000) / 10;
@@ -412,12 +462,20 @@
       if (!isCurrent()) {
         return;
       }
+      const floored = !answer.length && await scopeHasStats();
+      if (!isCurrent()) {
+        return;
+      }
       referentials = answer;
       if (!referentials.length) {
         select.replaceChildren();
         select.disabled = true;
         summary.textContent = '';
-        card.showEmpty();
+        if (floored) {
+          card.showItemsBelowFloor();
+        } else {
+          card.showEmpty();
+        }
         return;
       }
       select.disabled = false;
