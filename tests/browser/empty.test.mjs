@@ -45,6 +45,7 @@ test('the landscape page without statistics', async () => {
     }
   }
   await page.goto(server.url + '/?lang=fr');
+  assert.equal(await cardState(page, 'threats'), 'empty');
   assert.match(await page.locator('[data-chart="threats"] .empty-state').textContent(), /Pas encore de statistiques\./);
   await page.goto(server.url + '/?lang=en');
   assertClean(assert, browser.watch);

@@ -89,8 +89,10 @@ test('each chart has its figures as a table, the same numbers as drawn', async (
     });
     const table = await figures(page, name);
     assert.equal(table.caption, await page.textContent(`[data-chart="${name}"] h2`));
-    assert.deepEqual(table.head, [''].concat(chart.datasets.map((d) => d.label)), name);
-    assert.deepEqual(table.rows, chart.labels.map((label, i) =>
+    // Threats and vulnerabilities add what each item rests on and its trend (trust.test.mjs).
+    const drawn = table.head.length - (['threats', 'vulnerabilities'].includes(name) ? 2 : 0);
+    assert.deepEqual(table.head.slice(0, drawn), [''].concat(chart.datasets.map((d) => d.label)), name);
+    assert.deepEqual(table.rows.map((row) => row.slice(0, drawn)), chart.labels.map((label, i) =>
       [label].concat(chart.datasets.map((d) => format.format(d.data[i]) + suffix))), name);
   }
   // Another choice, another table.
