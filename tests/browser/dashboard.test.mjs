@@ -3,11 +3,11 @@
 // with the right labels and values, its controls, its PNG and CSV downloads,
 // the scope, the language switch; no console error, no request off 127.0.0.1.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
 import {
-  GENERATED_THREAT, PHONE, SECRET_THREAT, assertClean, cardState, chartData, daysAgo, download, labelFor, loadData,
-  openBrowser, parseCsv, requireStatsEndpoints, startServer,
+  GENERATED_THREAT, PHONE, SECRET_THREAT, assertClean, cardState, chartData, daysAgo, download, labelFor,
+  openBrowser, parseCsv, useLoadedServer,
 } from './harness.mjs';
 import {
   cartographyCell, cartographyScale, objectAverages, riskAverages, selectStats, topObjects,
@@ -17,17 +17,7 @@ let server;
 let clients;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  clients = await loadData(server);
-  await requireStatsEndpoints(server);
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useLoadedServer((fixture) => ({server, clients, browser} = fixture));
 
 function assertClose(actual, expected, what) {
   assert.equal(actual.length, expected.length, what);

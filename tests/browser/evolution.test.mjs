@@ -2,11 +2,10 @@
 // time of the chosen threats and vulnerabilities (metric selectable) and of
 // the risk levels, over the chosen period, with their downloads.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
 import {
-  GENERATED_THREAT, assertClean, cardState, daysAgo, download, labelFor, loadData, openBrowser, parseCsv,
-  requireStatsEndpoints, startServer,
+  GENERATED_THREAT, assertClean, cardState, daysAgo, download, labelFor, parseCsv, useLoadedServer,
 } from './harness.mjs';
 import {objectAverages, riskAveragesOnDate, selectStats} from './expected.mjs';
 
@@ -14,17 +13,7 @@ let server;
 let clients;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  clients = await loadData(server);
-  await requireStatsEndpoints(server);
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useLoadedServer((fixture) => ({server, clients, browser} = fixture));
 
 function assertClose(actual, expected, what) {
   assert.equal(actual.length, expected.length, what);

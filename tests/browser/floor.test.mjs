@@ -4,23 +4,14 @@
 // organisations share yet (not "no statistics", not an error), and no figure
 // of theirs is drawn.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
-import {assertClean, cardState, loadData, openBrowser, startServer} from './harness.mjs';
+import {assertClean, cardState, useLoadedServer} from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer({MIN_ORGANISATIONS: '3'});
-  await loadData(server);
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useLoadedServer((fixture) => ({server, browser} = fixture), {MIN_ORGANISATIONS: '3'});
 
 async function floorText(page, name) {
   return page.locator(`[data-chart="${name}"]`).textContent();

@@ -9,6 +9,8 @@ import {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {after, before} from 'node:test';
+
 import {chromium} from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -408,6 +410,29 @@ export async function cardState(page, name) {
     return el && el.dataset.state && el.dataset.state !== 'loading';
   }, name);
   return card.getAttribute('data-state');
+}
+
+/*
+ * The fixture most test files share: a server filled by loadData (extraEnv
+ * added to its environment) whose statistics endpoints answer, and a browser;
+ * both closed after the file's tests.  assign receives {server, clients,
+ * browser} once they are ready, before the first test (and may finish the
+ * set-up: it is awaited).
+ */
+export function useLoadedServer(assign, extraEnv = {}) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(extraEnv);
+    const clients = await loadData(server);
+    await requireStatsEndpoints(server);
+    browser = await openBrowser();
+    await assign({server, clients, browser});
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }
 
 /* Fails when the page logged errors or tried to reach another host. */

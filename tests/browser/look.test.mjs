@@ -4,26 +4,14 @@
 // coordinates of the map written without ambiguity in every language.
 import assert from 'node:assert/strict';
 import {readFile} from 'node:fs/promises';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
-import {
-  PHONE, assertClean, axeViolations, cardState, loadData, openBrowser, requireStatsEndpoints, startServer,
-} from './harness.mjs';
+import {PHONE, assertClean, axeViolations, cardState, openBrowser, useLoadedServer} from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  await loadData(server);
-  await requireStatsEndpoints(server);
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useLoadedServer((fixture) => ({server, browser} = fixture));
 
 /* WCAG's contrast ratio of two CSS colours "rgb(r, g, b)". */
 function contrast(a, b) {

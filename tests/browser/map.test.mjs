@@ -5,26 +5,14 @@
 // popups and the table naming their most frequent threat and vulnerability in
 // the reader's language.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
-import {
-  assertClean, labelFor, loadData, openBrowser, requireStatsEndpoints, startServer,
-} from './harness.mjs';
+import {assertClean, labelFor, loadData, openBrowser, startServer, useLoadedServer} from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  await loadData(server);
-  await requireStatsEndpoints(server);
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useLoadedServer((fixture) => ({server, browser} = fixture));
 
 async function openMap(query = '') {
   const page = await browser.page();

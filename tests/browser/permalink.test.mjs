@@ -3,27 +3,17 @@
 // fragment as they change, restored on load, kept by the language switch,
 // and copied by each chart's "Copy link" button.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
-import {
-  GENERATED_THREAT, assertClean, cardState, chartData, loadData, openBrowser, requireStatsEndpoints, startServer,
-} from './harness.mjs';
+import {GENERATED_THREAT, assertClean, cardState, chartData, useLoadedServer} from './harness.mjs';
 
 let server;
 let clients;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  clients = await loadData(server);
-  await requireStatsEndpoints(server);
-  browser = await openBrowser();
+useLoadedServer(async (fixture) => {
+  ({server, clients, browser} = fixture);
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], {origin: server.url});
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 /* What the landscape shows: the active tab, the values of its selects, the vulnerabilities chart. */

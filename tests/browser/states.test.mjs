@@ -3,24 +3,14 @@
 // that loads again, and each chart's figures as a table (its text
 // alternative, opened with the keyboard) holding the numbers it draws.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
-import {assertClean, cardState, loadData, openBrowser, requireStatsEndpoints, startServer} from './harness.mjs';
+import {assertClean, cardState, useLoadedServer} from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  await loadData(server);
-  await requireStatsEndpoints(server);
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useLoadedServer((fixture) => ({server, browser} = fixture));
 
 test('loading is shown and announced; an error offers to try again', async () => {
   const page = await browser.page();

@@ -4,9 +4,9 @@
 // the tooltip and the table of figures, and the "minimum analyses" control
 // sending min_analyses and kept in the permalink.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
-import {assertClean, cardState, chartData, loadData, openBrowser, startServer} from './harness.mjs';
+import {assertClean, cardState, chartData, useLoadedServer} from './harness.mjs';
 
 // Named by both sharing organisations, with a figure in the previous 30 days (harness.mjs).
 const EAVESDROPPING_LABEL = 'Eavesdropping';
@@ -14,16 +14,7 @@ const EAVESDROPPING_LABEL = 'Eavesdropping';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  await loadData(server);
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useLoadedServer((fixture) => ({server, browser} = fixture));
 
 async function json(path) {
   return (await fetch(server.url + path)).json();
