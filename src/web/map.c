@@ -28,21 +28,22 @@ struct client_rows {
     size_t begin, end;
 };
 
-/* rows[i] = the range of clients[i]'s rows in t; clients in any order. */
-static void rows_of_clients(const struct object_client_totals *t, const int64_t *clients, size_t n,
+/* rows[i] = the range of clients->items[i]'s rows in t; clients in any order. */
+static void rows_of_clients(const struct object_client_totals *t, const struct client_list *clients,
                             struct client_rows *rows)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < clients->count; i++) {
+        int64_t id = clients->items[i].id;
         size_t lo = 0, hi = t->count;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (t->items[mid].client_id < clients[i])
+            if (t->items[mid].client_id < id)
                 lo = mid + 1;
             else
                 hi = mid;
         }
         size_t end = lo;
-        while (end < t->count && t->items[end].client_id == clients[i])
+        while (end < t->count && t->items[end].client_id == id)
             end++;
         rows[i] = (struct client_rows){lo, end};
     }
@@ -157,7 +158,6 @@ struct map_data {
     struct object_client_totals threats, vulnerabilities;
     /* The clients on the map (sharing, positioned, with both types of stats): */
     size_t n_shown;
-    int64_t *shown_ids;
     struct area_point *shown_points;
     struct client_rows *threat_rows, *vulnerability_rows;
 };
@@ -177,27 +177,21 @@ static enum store_rc load(struct store *s, struct map_data *m)
 static void select_shown(struct map_data *m)
 {
     size_t n = m->clients.count;
-    m->shown_ids = xcalloc(n ? n : 1, sizeof *m->shown_ids);
     m->shown_points = xcalloc(n ? n : 1, sizeof *m->shown_points);
     m->threat_rows = xcalloc(n ? n : 1, sizeof *m->threat_rows);
     m->vulnerability_rows = xcalloc(n ? n : 1, sizeof *m->vulnerability_rows);
-    int64_t *ids = xcalloc(n ? n : 1, sizeof *ids);
-    for (size_t i = 0; i < n; i++)
-        ids[i] = m->clients.items[i].id;
     struct client_rows *t = xcalloc(n ? n : 1, sizeof *t), *v = xcalloc(n ? n : 1, sizeof *v);
-    rows_of_clients(&m->threats, ids, n, t);
-    rows_of_clients(&m->vulnerabilities, ids, n, v);
+    rows_of_clients(&m->threats, &m->clients, t);
+    rows_of_clients(&m->vulnerabilities, &m->clients, v);
     for (size_t i = 0; i < n; i++) {
         const struct client *c = &m->clients.items[i];
         if (!c->has_coordinates || !c->is_sharing_enabled || t[i].begin == t[i].end || v[i].begin == v[i].end)
             continue;
         size_t k = m->n_shown++;
-        m->shown_ids[k] = c->id;
         m->shown_points[k] = (struct area_point){c->latitude, c->longitude};
         m->threat_rows[k] = t[i];
         m->vulnerability_rows[k] = v[i];
     }
-    free(ids);
     free(t);
     free(v);
 }
@@ -207,7 +201,6 @@ static void map_data_free(struct map_data *m)
     client_list_free(&m->clients);
     object_client_totals_free(&m->threats);
     object_client_totals_free(&m->vulnerabilities);
-    free(m->shown_ids);
     free(m->shown_points);
     free(m->threat_rows);
     free(m->vulnerability_rows);
