@@ -52,7 +52,7 @@ test('about names the operator and links to the API documentation', async () => 
 
 test('Swagger UI renders every operation of the OpenAPI document', async () => {
   const doc = JSON.parse(readFileSync(path.join(ROOT, 'docs', 'openapi.json'), 'utf8'));
-  const operations = Object.values(doc.paths).flatMap((item) => Object.keys(item).filter((k) => k !== 'parameters'));
+  const operations = Object.values(doc.paths).flatMap((item) => Object.keys(item).filter((k) => k !== 'parameters' && k !== 'servers'));
   const page = await browser.page();
   await page.goto(server.url + '/api/v1/');
   await page.waitForSelector('#swagger-ui[data-state="ready"]');
@@ -108,6 +108,29 @@ test('Swagger UI "Try it out" sends GET /stats/ with its parameters in the query
   assert.equal((await status.textContent()).trim(), '401');   // no API key given: the server's answer
   const errors = browser.watch.errors.splice(0);   // Chromium reports the 401 itself, and only it
   assert.ok(errors.every((e) => /status of 401/.test(e)), errors.join('\n'));
+  assertClean(assert, browser.watch);
+});
+
+test('Swagger UI "Try it out" reaches the public JSON at the site\'s root (the path\'s own server)', async () => {
+  const page = await browser.page();
+  await page.goto(server.url + '/api/v1/');
+  await page.waitForSelector('#swagger-ui[data-state="ready"]');
+  const op = page.locator('#operations-public_statistics-publicThreats');
+  await op.locator('.opblock-summary-control').click();
+  await op.locator('button.try-out__btn').click();
+  await op.locator('tr[data-param-name="days"] input').fill('30');
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('threats.json')),
+    op.locator('button.execute').click(),
+  ]);
+  const asked = new URL(request.url());
+  assert.equal(asked.origin + asked.pathname, server.url + '/stats/threats.json');   // not under /api/v1
+  assert.equal(asked.searchParams.get('days'), '30');
+  const status = op.locator('.live-responses-table tbody .response-col_status').first();
+  await status.waitFor();
+  assert.equal((await status.textContent()).trim(), '200');
+  const shown = JSON.parse(await op.locator('.live-responses-table .response-col_description pre').first().textContent());
+  assert.ok(shown.length > 0 && shown.every((item) => item.organisations >= 1 && 'previous' in item));
   assertClean(assert, browser.watch);
 });
 

@@ -1,21 +1,27 @@
 """The OpenAPI document (/api/v1/swagger.json) against the router, both ways.
 
 The route table comes from `stats-routes` (src/service/route_dump.c), which prints
-what routes_build() registers with every group on: every /api/v1 route must be
-in the document, and every documented operation must exist in the table and
-answer on a running server (not 404, not 405).  The document must also pass a
-full OpenAPI 3 validation (@apidevtools/swagger-parser, pinned in
-package.json) and be complete: parameters, bodies, responses, errors, examples.
+what routes_build() registers with every group on: every /api/v1 route and every
+public JSON route (/stats/*.json, /map/clients.json) must be in the document, and
+every documented operation must exist in the table and answer on a running server
+(not 404, not 405).  The document must also pass a full OpenAPI 3 validation
+(@apidevtools/swagger-parser, pinned in package.json) and be complete: parameters,
+bodies, responses, errors, examples.  The public answers of a filled database, above
+and below the privacy floor, must match the schemas the document gives them (Ajv).
 """
+import copy
+import datetime
 import json
 import pathlib
 import re
 import subprocess
 import urllib.parse
+import uuid
 
 import pytest
 
-from conftest import ADMIN_TOKEN, BIN, MONARC_UA, ROOT, RawConnection, Server, http_bytes
+from conftest import (ADMIN_TOKEN, BACKENDS, BIN, MONARC_UA, ROOT, RawConnection, Server, fixture,
+                      http_bytes, run_cli, server_today)
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 ROUTES_BIN = pathlib.Path(BIN).with_name("stats-routes")
@@ -69,21 +75,33 @@ def document(server):
     return r.json
 
 
+def server_path(document, item, document_url="http://127.0.0.1/api/v1/swagger.json"):
+    """The path a path item's server (its own `servers`, else the document's) stands for,
+    resolved against the document's address as OpenAPI says (and Swagger UI does)."""
+    url = (item.get("servers") or document["servers"])[0]["url"]
+    return urllib.parse.urlsplit(urllib.parse.urljoin(document_url, url)).path.rstrip("/")
+
+
 def operations(document):
     """(METHOD, normalised full path, operation object, path item) of the document."""
-    base = document["servers"][0]["url"]
     for path, item in document["paths"].items():
+        base = server_path(document, item)
         for method, op in item.items():
             if method in METHODS:
                 yield method.upper(), normalise(base + path), op, item
+
+
+def is_documented_route(pattern):
+    """The routes the document must describe: the API, and the public JSON."""
+    return (pattern == "/api/v1" or pattern.startswith("/api/v1/") or
+            (pattern.startswith(("/stats/", "/map/")) and pattern.endswith(".json")))
 
 
 def router_api_routes():
     out = subprocess.run([str(ROUTES_BIN)], capture_output=True, text=True, check=True).stdout
     routes = {tuple(line.split(" ", 1)) for line in out.splitlines()}
     assert routes, "stats-routes printed nothing"
-    return {(method, normalise(pattern)) for method, pattern in routes
-            if pattern == "/api/v1" or pattern.startswith("/api/v1/")}
+    return {(method, normalise(pattern)) for method, pattern in routes if is_documented_route(pattern)}
 
 
 def test_document_is_valid_openapi_3(document, tmp_path):
@@ -212,7 +230,7 @@ def test_every_documented_query_parameter_works_in_the_query_string(server, docu
             r = admin.request(method, url)
             assert r.status == 400, (method, url, r)
             checked += 1
-    assert checked >= 16
+    assert checked >= 16 + 5 * 5   # the API's, and each of the five /stats/<kind>.json's
 
 
 def test_monarc_json_body_on_get_matches_its_schema(server, document, tmp_path):
@@ -279,6 +297,99 @@ def test_servers_carry_the_proxy_prefix(server):
     assert c.get("/api/v1/swagger.json").json["servers"][0]["url"] == "/api/v1"
     behind = c.get("/api/v1/openapi.json", headers={"X-Forwarded-Prefix": "/stats"}).json
     assert behind["servers"][0]["url"] == "/stats/api/v1"
+    # The public routes' own server is relative to the document: the site's root, with
+    # the prefix the document was fetched under.
+    for path, item in behind["paths"].items():
+        if not path.startswith(("/stats/", "/map/")) or not path.endswith(".json"):
+            continue
+        assert server_path(behind, item, "http://example.org/api/v1/swagger.json") == "", path
+        assert server_path(behind, item, "http://example.org/stats/api/v1/openapi.json") == "/stats", path
+
+
+def test_public_routes_need_no_token_nor_user_agent(document):
+    public = [(m, p, op) for m, p, op, _ in operations(document) if not p.startswith("/api/v1")]
+    assert {p for _, p, _ in public} >= {"/stats/threats.json", "/stats/vulnerabilities.json", "/stats/risks.json",
+                                         "/stats/cartography.json", "/stats/compliance.json", "/map/clients.json"}
+    for method, path, op in public:
+        assert op["security"] == [] and "public statistics" in op["tags"], path
+        assert "426" not in op["responses"] and "304" in op["responses"], path
+        assert "MIN_ORGANISATIONS" in op["description"], path
+
+
+# --- the public answers of a filled database against their documented schemas ---------
+
+PUBLIC_SCHEMAS = {"threats": "PublicObjects", "vulnerabilities": "PublicObjects", "risks": "PublicRisks",
+                  "cartography": "PublicCartography", "compliance": "PublicCompliance"}
+PUBLIC_QUERIES = ("", "?last_stats=1", "?days=30", "?days=0&local_stats_only=1", "?min_analyses=5")
+
+
+def fill(server, organisations, today):
+    """Each organisation uploads the full MONARC batch (two analyses of every type) under
+    new analysis ids, on its own day, and gets coordinates near Luxembourg."""
+    for n in range(organisations):
+        api, client = server.new_client()
+        items = copy.deepcopy(fixture("full-batch.json"))
+        anrs = {}
+        for item in items:
+            item["anr"] = anrs.setdefault(item["anr"], str(uuid.uuid4()))
+            item["date"] = (today - datetime.timedelta(days=n)).isoformat()
+        assert api.post("/api/v1/stats/", items).status == 201
+        run_cli(server.env, "client", "coordinates-set", "--uuid", client["uuid"],
+                "--latitude", str(49.6 + n / 100), "--longitude", str(6.1 + n / 100))
+
+
+def public_answers(server):
+    """[(schema name, route with query, answer)] of every public JSON route."""
+    c = server.client(token=None, user_agent=None)
+    answers = []
+    for kind, schema in PUBLIC_SCHEMAS.items():
+        queries = PUBLIC_QUERIES + (("?processor=risk_averages_on_date", "?processor=risk_averages_on_date&last_stats=1")
+                                    if kind == "risks" else ())
+        for query in queries:
+            r = c.get(f"/stats/{kind}.json{query}")
+            assert r.status == 200, (kind, query, r)
+            answers.append((schema, f"/stats/{kind}.json{query}", r.json))
+    r = c.get("/map/clients.json")
+    assert r.status == 200, r
+    answers.append(("MapAreas", "/map/clients.json", r.json))
+    return answers
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("floor,organisations", [("1", 3), ("3", 2), ("3", 3)])
+def test_public_answers_match_their_schemas(document, tmp_path, backend, floor, organisations):
+    srv = Server(backend, tmp_path, {"MIN_ORGANISATIONS": floor})
+    try:
+        fill(srv, organisations, server_today(srv))
+        answers = public_answers(srv)
+    finally:
+        srv.stop()
+    hidden = organisations < int(floor)
+    by_route = {route: answer for _, route, answer in answers}
+    # The data behind the check is what it should be: figures or the floor's empty answers.
+    if hidden:
+        assert set(by_route["/stats/risks.json"]) == {"analyses", "organisations", "data_up_to"}
+        assert by_route["/stats/threats.json"] == [] and by_route["/map/clients.json"] == []
+    else:
+        assert by_route["/stats/threats.json"] and "current" in by_route["/stats/risks.json"]
+        assert "previous" in by_route["/stats/threats.json"][0]
+        assert "previous" not in by_route["/stats/threats.json?last_stats=1"][0]
+        assert isinstance(by_route["/stats/risks.json?processor=risk_averages_on_date"]["current"]["informational"]["Low risks"], list)
+        assert sum(area["organisations"] for area in by_route["/map/clients.json"]) == organisations
+    errors = schema_errors(document, [[schema, answer] for schema, _, answer in answers], tmp_path)
+    for (schema, route, _), problems in zip(answers, errors):
+        assert problems == [], (route, schema, problems)
+    # The schemas are strict enough to fail: an item without its sample sizes, a hidden
+    # figure that shows one number, an area of no organisation.
+    if not hidden:
+        item = dict(by_route["/stats/threats.json"][0])
+        del item["organisations"]
+        figure = dict(by_route["/stats/risks.json"])
+        area = dict(by_route["/map/clients.json"][0], organisations=0)
+        wrong = [["PublicObjects", [item]],
+                 ["PublicRisks", {"analyses": 1, "organisations": 1, "data_up_to": None, "current": 1}],
+                 ["PublicRisks", dict(figure, current=[])], ["MapAreas", [area]]]
+        assert all(schema_errors(document, wrong, tmp_path)), wrong
 
 
 def test_openapi_json_is_the_same_document(server, document):
