@@ -6,8 +6,12 @@
 #                           127.0.0.1 only, on a free loopback port; creates the
 #                           database stats_test; prints its URI as the last line
 #                           of stdout and writes it to DIR/uri.  Already running:
-#                           just prints the URI.
+#                           just prints the URI.  Started again after a stop, it
+#                           takes its previous port back if that is free.
 #   tests/pg.sh stop DIR    stops it (nothing running: nothing to do).
+#   tests/pg.sh restart DIR `pg_ctl restart -m fast`: ends every session, starts
+#                           again on the same port; returns once it accepts
+#                           connections.
 #
 # PostgreSQL refuses to run as root: when run as root, the server's commands
 # run as the user `postgres`, who owns DIR.  Progress goes to stderr.
@@ -16,7 +20,7 @@ set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 DB_NAME=stats_test
 
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|restart DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 action=$1
 dir=$(realpath -m "$2")
@@ -85,9 +89,11 @@ EOF
 }
 
 start_server() {
-  local port
+  local port previous=""
+  [ -f "$dir/uri" ] && previous=$(sed -E 's|.*:([0-9]+)/.*|\1|' "$dir/uri")
   for _ in 1 2 3; do
-    port=$(free_port)
+    port=${previous:-$(free_port)}
+    previous=""
     if as_owner "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -o "-p $port" start >/dev/null; then
       echo "postgresql://postgres@127.0.0.1:$port/$DB_NAME" | as_owner tee "$dir/uri" >/dev/null
       return
@@ -116,6 +122,10 @@ start)
     echo "PostgreSQL running on $(cat "$dir/uri")" >&2
   fi
   cat "$dir/uri"
+  ;;
+restart)
+  is_running || { echo "no PostgreSQL running in $dir" >&2; exit 1; }
+  as_owner "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -m fast -w restart >/dev/null
   ;;
 stop)
   if is_running; then

@@ -212,7 +212,15 @@ void reply_store_error(struct request *req, const char *what)
 {
     metrics_db_error();
     log_error("stats.api", "[req %llu] %s: %s", (unsigned long long)req->id, what,
-              req->store ? store_errmsg(req->store) : "database unavailable");
+              req->store ? store_errmsg(req->store) : "no connection to the database");
+    if (!req->store || store_unavailable(req->store)) {
+        /* PostgreSQL restarting or out of reach: a later request reconnects,
+         * and an upload sent again replaces what a lost commit may have kept. */
+        reply_header(req, "Retry-After", DATABASE_RETRY_AFTER);
+        reply_errorf(req, 503, "Service unavailable - the database does not answer; retry later "
+                               "(request %llu).", (unsigned long long)req->id);
+        return;
+    }
     reply_errorf(req, 500, "Internal server error (request %llu).", (unsigned long long)req->id);
 }
 

@@ -109,9 +109,13 @@ void reply_error(struct request *req, unsigned status, const char *message,
 /* Like reply_error, message built printf-style. */
 void reply_errorf(struct request *req, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* 500 for a storage failure: logs the store's message with the request id, answers
- * without internals. */
+/* A storage failure: logs the store's message with the request id and answers
+ * without internals: 503 with Retry-After when the database does not answer
+ * (store_unavailable, or no connection at all), else 500. */
 void reply_store_error(struct request *req, const char *what);
+/* Seconds a client is asked to wait when the database does not answer. */
+#define DATABASE_RETRY_AFTER "5"
+
 /* 404 as JSON (the pages' HTML one is web_not_found_page, src/web/pages.c). */
 void reply_not_found(struct request *req);
 /* Status with no body (204). */

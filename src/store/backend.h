@@ -72,6 +72,8 @@ struct store {
     const struct store_ops *ops;
     buf err;                   /* store_errmsg() */
     enum store_key conflict;   /* which key, after a query returned STORE_CONFLICT */
+    bool unavailable;          /* store_unavailable(): the last failure was the database
+                                  not answering (set by the backend, cleared by store_fail) */
 };
 
 struct store_ops {
@@ -188,7 +190,8 @@ void sqlite_checkpointer_attach(struct sqlite3 *db);
 /* sql.c: the common part of a connection. */
 void store_base_init(struct store *s, const struct store_ops *ops);
 void store_base_release(struct store *s);
-/* Sets store_errmsg(s) and returns rc. */
+/* Sets store_errmsg(s), clears s->unavailable (a failure of the shared code is
+ * not the database's absence) and returns rc. */
 enum store_rc store_fail(struct store *s, enum store_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* "YYYY-MM-DDTHH:MM:SSZ" of `seconds` ago (UTC). */

@@ -11,9 +11,15 @@
  * A unique violation (SQLSTATE 23505) becomes STORE_CONFLICT with the key it
  * broke.  A lost connection is re-opened by the next query: the query that saw
  * it fail already returned an error, which ends its operation (and with it any
- * transaction), so nothing is silently carried over to the new session.
+ * transaction), so nothing is silently carried over to the new session.  Such
+ * an error, and a connection that cannot be re-opened, are marked unavailable
+ * (store_unavailable) so that the server answers "try again later".  A session
+ * the server ended while it was idle (PostgreSQL restarted) is noticed before
+ * the next statement is sent and re-opened at once: that statement does not
+ * fail.
  */
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +28,11 @@
 
 #define SQLSTATE_UNIQUE_VIOLATION "23505"
 #define SQLSTATE_DUPLICATE_DATABASE "42P04"
+/* Classes of SQLSTATE that mean the server, not the statement, failed:
+ * connection exceptions, and shutdowns (57P01 admin_shutdown, 57P02
+ * crash_shutdown, 57P03 cannot_connect_now: starting up or shutting down). */
+#define SQLSTATE_CLASS_CONNECTION "08"
+#define SQLSTATE_CLASS_SHUTDOWN "57P"
 /* Key of the advisory lock that serialises migrations (any constant of ours). */
 #define MIGRATION_LOCK "1398035796"
 
@@ -137,6 +148,9 @@ static enum store_rc pg_failure(struct pg_store *s, const PGresult *r)
         s->base.conflict = key_of_constraint(PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME));
         rc = STORE_CONFLICT;
     }
+    s->base.unavailable = PQstatus(s->conn) != CONNECTION_OK ||
+                          (state && (strncmp(state, SQLSTATE_CLASS_CONNECTION, 2) == 0 ||
+                                     strncmp(state, SQLSTATE_CLASS_SHUTDOWN, 3) == 0));
     buf_reset(&s->base.err);
     buf_puts(&s->base.err, "PostgreSQL: ");
     put_trimmed(&s->base.err, primary ? primary : PQerrorMessage(s->conn));
@@ -161,8 +175,26 @@ static bool setup_session(PGconn *conn)
     return ok;
 }
 
+/* A server that ends a session (a restart or shutdown of PostgreSQL, an
+ * administrator, idle_session_timeout) sends a FATAL message and closes it.
+ * Between statements nothing else arrives (the store does not LISTEN), so an
+ * idle connection with something to read is read: the end of the stream marks
+ * it bad, and connection_ready re-opens it before a statement is lost on it. */
+static void notice_ended_session(struct pg_store *s)
+{
+    if (s->deferred || PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        return;
+    struct pollfd input = {.fd = PQsocket(s->conn), .events = POLLIN};
+    /* The message, then the end: two reads; a few more at most, never a loop. */
+    for (int reads = 0; reads < 4 && PQstatus(s->conn) == CONNECTION_OK; reads++) {
+        if (poll(&input, 1, 0) != 1 || !PQconsumeInput(s->conn))
+            return;
+    }
+}
+
 static bool connection_ready(struct pg_store *s)
 {
+    notice_ended_session(s);
     if (PQstatus(s->conn) == CONNECTION_OK)
         return true;
     s->deferred = 0; /* their answers went with the session */

@@ -28,6 +28,7 @@ enum store_rc store_fail(struct store *s, enum store_rc rc, const char *fmt, ...
 {
     va_list ap;
     buf_reset(&s->err);
+    s->unavailable = false;
     va_start(ap, fmt);
     buf_vprintf(&s->err, fmt, ap);
     va_end(ap);
@@ -106,7 +107,9 @@ enum store_rc sql_commit(struct store *s)
 void sql_rollback(struct store *s)
 {
     char *cause = xstrdup(store_errmsg(s));
+    bool unavailable = s->unavailable;
     sql_run(s, "ROLLBACK", NULL, 0, NULL);
     store_fail(s, STORE_OK, "%s", cause);
+    s->unavailable = unavailable; /* the failure rolled back is the one to report */
     free(cause);
 }

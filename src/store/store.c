@@ -143,6 +143,11 @@ const char *store_errmsg(struct store *s)
     return s->err.data ? s->err.data : "";
 }
 
+bool store_unavailable(struct store *s)
+{
+    return s->unavailable;
+}
+
 const char *store_backend(struct store *s)
 {
     return s->ops->name;

@@ -10,8 +10,10 @@
  *
  * Error convention: functions return enum store_rc; on STORE_CONFLICT and
  * STORE_ERROR a human sentence is left in store_errmsg(s) (valid until the
- * next call on that store).  Strings in result structs are owned by the struct
- * and released by the matching *_free function.
+ * next call on that store), and store_unavailable(s) tells a database that
+ * does not answer (worth trying again later) from any other failure.
+ * Strings in result structs are owned by the struct and released by the
+ * matching *_free function.
  */
 #ifndef STORE_STORE_H
 #define STORE_STORE_H
@@ -122,6 +124,10 @@ void store_close(struct store *s);
 enum store_rc store_background_start(const char *uri, char **errmsg);
 void store_background_stop(void);
 const char *store_errmsg(struct store *s);
+/* After a STORE_ERROR: true when the database could not be reached (PostgreSQL
+ * down, restarting, or the connection lost), so that the caller can say "try
+ * again later".  The connection is then re-opened by the next call on s. */
+bool store_unavailable(struct store *s);
 /* "sqlite" or "postgresql" */
 const char *store_backend(struct store *s);
 

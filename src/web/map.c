@@ -250,7 +250,7 @@ static void map_clients(struct request *req)
         return;
     struct stats_versions versions;
     unsigned types = ANSWER_TYPE(STATS_THREAT) | ANSWER_TYPE(STATS_VULNERABILITY);
-    if (store_stats_versions(req->store, &versions) != STORE_OK) {
+    if (!req->store || store_stats_versions(req->store, &versions) != STORE_OK) {
         reply_store_error(req, "map versions");
         return;
     }

@@ -152,7 +152,7 @@ static void serve_public(struct request *req)
     struct stats_versions versions;
     struct processor_args args;
     processor_args_default(&args);
-    if (store_stats_versions(req->store, &versions) != STORE_OK) {
+    if (!req->store || store_stats_versions(req->store, &versions) != STORE_OK) {
         reply_store_error(req, "public stats versions");
     } else if (!answer_cache_serve(req, key.data, ANSWER_TYPE(type), &versions)) {
         struct item_supports items = {0}, previous_items = {0};
