@@ -49,7 +49,7 @@ LANGS = ("en", "fr", "de", "nl")
 # Values src/web/pages.c provides; a template naming another one is a build error.
 RUNTIME_VARS = {"prefix", "admin_email", "admin_url", "version", "build_date", "organisations",
                 "sharing", "last_received", "backend", "stats", "tiles_url", "api_root",
-                "min_organisations"}
+                "min_organisations", "object", "object_type", "mosp_url"}
 
 MIME = {
     ".css": "text/css; charset=utf-8",

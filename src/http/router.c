@@ -23,8 +23,9 @@ void router_normalize_path(char *path)
     *out = '\0';
 }
 
-/* Matches a pattern against a path segment by segment; "<…>" segments are
- * captured as (pointer, length) pairs into path. */
+/* Matches a pattern against a path segment by segment; "<…>" segments (and
+ * "<…>.json": a segment ending so, the rest captured) are captured as
+ * (pointer, length) pairs into path. */
 static bool match(const char *pattern, const char *path, const char **params, size_t *n_params,
                   size_t *lens)
 {
@@ -38,11 +39,16 @@ static bool match(const char *pattern, const char *path, const char **params, si
         size_t plen = pend ? (size_t)(pend - pattern) : strlen(pattern);
         const char *send = strchr(path, '/');
         size_t slen = send ? (size_t)(send - path) : strlen(path);
-        if (plen > 1 && pattern[0] == '<' && pattern[plen - 1] == '>') {
-            if (slen == 0 || *n_params == ROUTE_MAX_PATH_PARAMS)
+        const char *close = plen > 1 && pattern[0] == '<' ? memchr(pattern, '>', plen) : NULL;
+        if (close) {
+            /* "<name>" or "<name>.json": what comes after '>' must end the segment. */
+            const char *suffix = close + 1;
+            size_t suffix_len = plen - (size_t)(suffix - pattern);
+            if (slen <= suffix_len || *n_params == ROUTE_MAX_PATH_PARAMS ||
+                memcmp(path + slen - suffix_len, suffix, suffix_len) != 0)
                 return false;
             params[*n_params] = path;
-            lens[(*n_params)++] = slen;
+            lens[(*n_params)++] = slen - suffix_len;
         } else if (plen != slen || memcmp(pattern, path, plen) != 0) {
             return false;
         }

@@ -6,7 +6,8 @@
  * resource file declares its routes; src/service/routes.c lists them all at
  * one point.  Patterns are matched on the normalised path, segment by segment;
  * "<…>" matches any one segment and is handed to the handler in
- * req->path_params.  A path that matches a pattern but not its method gets 405
+ * req->path_params; "<…>.json" a segment ending in ".json", handed over
+ * without it.  A path that matches a pattern but not its method gets 405
  * with Allow; no match gets 404.
  */
 #ifndef HTTP_ROUTER_H

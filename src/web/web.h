@@ -28,6 +28,12 @@ extern const size_t web_map_routes_count;
 /* map_bp: /map/clients.json (map.c). */
 extern const struct route web_map_data_routes[];
 extern const size_t web_map_data_routes_count;
+/* stats_bp: /stats/object/<uuid>.json, a threat or vulnerability (objects.c). */
+extern const struct route web_object_data_routes[];
+extern const size_t web_object_data_routes_count;
+/* root_bp: /object/<uuid>, its page (objects.c). */
+extern const struct route web_object_page_routes[];
+extern const size_t web_object_page_routes_count;
 /* stats_bp: the public stats JSON, /stats/<name>.json (public.c): one route per
  * stats kind with a public name, built from the kinds' table on first call. */
 const struct route *web_public_routes(size_t *count);

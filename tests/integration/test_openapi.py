@@ -26,6 +26,7 @@ from conftest import (ADMIN_TOKEN, BACKENDS, BIN, MONARC_UA, ROOT, RawConnection
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 ROUTES_BIN = pathlib.Path(BIN).with_name("stats-routes")
 EXAMPLE_UUID = "6f1c2b4e-8d3a-4f5b-9e7c-1a2b3c4d5e6f"
+NOT_FOUND = {"message": "Not Found - No such resource."}
 
 
 # Validates instances against schemas of the document with Ajv (JSON Schema 2020-12, as
@@ -143,7 +144,9 @@ def test_every_documented_route_answers(server, document):
         url = path.replace("{}", EXAMPLE_UUID)
         body = {} if method in ("POST", "PATCH") else None
         r = admin.request(method, url, body=body)
-        assert r.status not in (404, 405), (method, url, r)
+        # A 404 of the route itself says "no such resource"; one of an object it
+        # looks up (an example uuid no stats name) says what is missing.
+        assert r.status != 405 and (r.status != 404 or r.json != NOT_FOUND), (method, url, r)
         assert str(r.status) in op["responses"], (method, url, r.status, "status not documented")
 
 
@@ -352,6 +355,11 @@ def public_answers(server):
     r = c.get("/map/clients.json")
     assert r.status == 200, r
     answers.append(("MapAreas", "/map/clients.json", r.json))
+    for kind in ("threats", "vulnerabilities"):
+        for item in c.get(f"/stats/{kind}.json?last_stats=1").json:
+            r = c.get(f"/stats/object/{item['object']}.json")
+            assert r.status == 200, r
+            answers.append(("PublicObjectProfile", f"/stats/object/{item['object']}.json", r.json))
     return answers
 
 
@@ -376,6 +384,7 @@ def test_public_answers_match_their_schemas(document, tmp_path, backend, floor, 
         assert "previous" not in by_route["/stats/threats.json?last_stats=1"][0]
         assert isinstance(by_route["/stats/risks.json?processor=risk_averages_on_date"]["current"]["informational"]["Low risks"], list)
         assert sum(area["organisations"] for area in by_route["/map/clients.json"]) == organisations
+        assert sum(schema == "PublicObjectProfile" for schema, _, _ in answers) >= 5
     errors = schema_errors(document, [[schema, answer] for schema, _, answer in answers], tmp_path)
     for (schema, route, _), problems in zip(answers, errors):
         assert problems == [], (route, schema, problems)
@@ -388,7 +397,8 @@ def test_public_answers_match_their_schemas(document, tmp_path, backend, floor, 
         area = dict(by_route["/map/clients.json"][0], organisations=0)
         wrong = [["PublicObjects", [item]],
                  ["PublicRisks", {"analyses": 1, "organisations": 1, "data_up_to": None, "current": 1}],
-                 ["PublicRisks", dict(figure, current=[])], ["MapAreas", [area]]]
+                 ["PublicRisks", dict(figure, current=[])], ["MapAreas", [area]],
+                 ["PublicObjectProfile", dict(next(a for s, _, a in answers if s == "PublicObjectProfile"), rank=0)]]
         assert all(schema_errors(document, wrong, tmp_path)), wrong
 
 

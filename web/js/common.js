@@ -35,6 +35,11 @@
   const LABEL_OF_LANGUAGE = {fr: 'label1', en: 'label2', de: 'label3', nl: 'label4'};
   const LABEL_FALLBACK = ['label2', 'label1', 'label3', 'label4'];
 
+  /* The page of a threat or vulnerability (/object/<uuid>). */
+  function objectPage(uuid) {
+    return prefix + '/object/' + uuid;
+  }
+
   /* The name of a threat, vulnerability, category or referential in the
    * reader's language, else in any language it has, else the fallback. */
   function objectLabel(labels, fallback) {
@@ -488,7 +493,8 @@
       return details;
     }
 
-    /* extra: more columns, {heads: [text], cells(index): [text or Node]}. */
+    /* extra: more columns, {heads: [text], cells(index): [text or Node]}, and
+     * rowLink(index): the address the row's name links to (an object's page). */
     fillFigures(config, suffix, extra) {
       const format = (value) => (value === null || value === undefined ? '' : formatNumber(value) + suffix);
       const datasets = config.data.datasets;
@@ -513,7 +519,15 @@
         const tr = body.insertRow();
         const th = document.createElement('th');
         th.scope = 'row';
-        th.textContent = timeAxis ? formatDay(key) : config.data.labels[key];
+        const rowName = timeAxis ? formatDay(key) : config.data.labels[key];
+        if (extra && extra.rowLink) {
+          const link = document.createElement('a');
+          link.href = extra.rowLink(key);
+          link.textContent = rowName;
+          th.append(link);
+        } else {
+          th.textContent = rowName;
+        }
         tr.append(th);
         for (const d of datasets) {
           const point = timeAxis ? d.data.find((p) => p.x === key) : {y: d.data[key]};
@@ -732,7 +746,7 @@
   }
 
   window.StatsWeb = {
-    prefix, lang, t, objectLabel, formatNumber, fetchJSON, SERIES, colourFor, reducedMotion, dayNumber, formatDay,
+    prefix, lang, t, objectLabel, objectPage, formatNumber, fetchJSON, SERIES, colourFor, reducedMotion, dayNumber, formatDay,
     ChartCard, guarded, belowFloor, minOrganisations, sampleOfFigure, sampleOfItems, trend, csvBlob, download, setPeriodSelect, wrapLabel, stateGet, stateSet, bindSelect,
   };
 }());

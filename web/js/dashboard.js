@@ -109,6 +109,15 @@
         },
         options: {
           indexAxis: 'y',
+          /* A bar opens its object's page (the table of figures links there too, for the keyboard). */
+          onClick: (event, elements) => {
+            if (elements.length) {
+              location.assign(S.objectPage(chosen[elements[0].index].object));
+            }
+          },
+          onHover: (event, elements) => {
+            event.native.target.style.cursor = elements.length ? 'pointer' : '';
+          },
           plugins: {
             legend: {display: false},
             tooltip: {callbacks: {
@@ -126,6 +135,7 @@
         o.object, labels[i], o.averages.averageRate, o.averages.count, o.averages.maxRisk])), '', {
         heads: [t('figures.found_in'), t('figures.trend')],
         cells: (i) => [S.formatNumber(chosen[i].analyses), trendCell(trends[i])],
+        rowLink: (i) => S.objectPage(chosen[i].object),
       });
       card.setSample(S.sampleOfItems(chosen));
     }
