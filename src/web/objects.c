@@ -49,6 +49,10 @@ static bool requested_object(struct request *req, bool page, char uuid[UUID_STR_
 /* The profile of `uuid` in the landscape; false after answering (404 or 500). */
 static bool find_profile(struct request *req, bool page, const char *uuid, struct object_profile *profile)
 {
+    if (!req->store) {
+        reply_store_error(req, "object profile");
+        return false;
+    }
     struct stats_filter f;
     landscape_filter(&f);
     /* min_analyses at its default, as on the landscape: the floor itself. */
@@ -109,7 +113,7 @@ static void object_json(struct request *req)
     struct stats_versions versions;
     unsigned types = ANSWER_TYPE(STATS_THREAT) | ANSWER_TYPE(STATS_VULNERABILITY);
     struct object_profile profile;
-    if (store_stats_versions(req->store, &versions) != STORE_OK) {
+    if (!req->store || store_stats_versions(req->store, &versions) != STORE_OK) {
         reply_store_error(req, "object versions");
     } else if (!answer_cache_serve(req, key.data, types, &versions) &&
                find_profile(req, false, uuid, &profile)) {
