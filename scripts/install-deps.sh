@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjson-c-dev libsqlite3-dev
             libpq-dev libcurl4-openssl-dev libssl-dev uuid-dev libinih-dev zlib1g-dev)
-test_pkgs=(libcmocka-dev postgresql python3 python3-pytest curl wrk
+test_pkgs=(libcmocka-dev postgresql python3 python3-pytest curl wrk haproxy
            clang-14 libclang-rt-14-dev valgrind cppcheck clang-tidy-14)
 
 # The web assets come from npm packages (package.json); the browser tests drive

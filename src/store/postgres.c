@@ -194,9 +194,16 @@ static void notice_ended_session(struct pg_store *s)
 
 static bool connection_ready(struct pg_store *s)
 {
-    notice_ended_session(s);
-    if (PQstatus(s->conn) == CONNECTION_OK)
-        return true;
+    /* A pipeline given up on when its connection failed (no deferred write
+     * left to read) still holds libpq in pipeline mode, waiting for answers
+     * that will never come, where every statement fails: only a new session
+     * gets out of it. */
+    bool abandoned = s->deferred == 0 && PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF;
+    if (!abandoned) {
+        notice_ended_session(s);
+        if (PQstatus(s->conn) == CONNECTION_OK)
+            return true;
+    }
     s->deferred = 0; /* their answers went with the session */
     PQreset(s->conn);
     stmt_cache_clear(&s->stmts, NULL); /* the new session has none of them */
@@ -464,6 +471,8 @@ static void pg_end_query(struct store *base)
 static enum store_rc pg_exec_script(struct store *base, const char *sql)
 {
     struct pg_store *s = (struct pg_store *)base;
+    if (!connection_ready(s))
+        return STORE_ERROR;
     enum store_rc deferred_rc = finish_deferred(s);
     if (deferred_rc != STORE_OK)
         return deferred_rc;
