@@ -12,6 +12,8 @@
  * database, migrated there when older, made durable and renamed over the
  * database.  The database must not be in use: switching it out of WAL mode
  * needs every other connection gone, which is how a running server is found.
+ * A restore into a database that was not there and fails leaves nothing: the
+ * file made to check it and the folders made for it are removed.
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -179,6 +181,40 @@ static enum store_rc migrate_copy(const char *tmp, char **errmsg)
     return rc;
 }
 
+/* The longest leading part of path's folder that exists ("" for none, or for
+ * the root): what a failed restore into a new database leaves as it was. */
+static char *existing_folder(const char *path)
+{
+    char *dir = xstrdup(path);
+    for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
+        *slash = '\0';
+        if (!*dir || access(dir, F_OK) == 0)
+            return dir;
+    }
+    *dir = '\0';
+    return dir;
+}
+
+/* Removes a database that a failed restore created (with its WAL, shared
+ * memory and journal files) and the folders made for it, down to `kept`. */
+static void remove_new_database(const char *path, const char *kept)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        buf name = BUF_INIT;
+        buf_printf(&name, "%s%s", path, suffixes[i]);
+        unlink(name.data);
+        buf_free(&name);
+    }
+    char *dir = xstrdup(path);
+    for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
+        *slash = '\0';
+        if (strlen(dir) <= strlen(kept) || rmdir(dir) != 0)
+            break;
+    }
+    free(dir);
+}
+
 enum store_rc sqlite_restore(const char *path, const char *file, bool replace, int *version,
                              char **errmsg)
 {
@@ -186,6 +222,8 @@ enum store_rc sqlite_restore(const char *path, const char *file, bool replace, i
     enum store_rc rc = backup_file_open(file, &backup, version, errmsg);
     if (rc != STORE_OK)
         return rc;
+    /* NULL: the database exists, and a failure leaves it as it is. */
+    char *kept = access(path, F_OK) == 0 ? NULL : existing_folder(path);
     int latest = 0;
     rc = check_target(path, replace, &latest, errmsg);
     if (rc == STORE_OK && *version > latest)
@@ -205,5 +243,8 @@ enum store_rc sqlite_restore(const char *path, const char *file, bool replace, i
     if (rc != STORE_OK)
         unlink(tmp);
     free(tmp);
+    if (rc != STORE_OK && kept)
+        remove_new_database(path, kept);
+    free(kept);
     return rc;
 }

@@ -169,6 +169,27 @@ def test_restore_refuses_a_database_in_use(tmp_path):
     src.stop()
 
 
+def test_a_refused_restore_into_a_new_sqlite_database_leaves_nothing(tmp_path):
+    src = populated("sqlite", tmp_path)
+    newer = tmp_path / "newer.db"
+    run_cli(src.env, "db", "backup", str(newer))
+    src.stop()
+    with sqlite3.connect(newer) as db:
+        db.execute("UPDATE schema_version SET version = 99")
+    target = tmp_path / "target"
+    target.mkdir()
+    for where in ("new.db", "new/sub/new.db"):
+        env = env_for(src, f"sqlite:///{target}/{where}")
+        proc = run_cli(env, "db", "restore", str(newer), check=False)
+        assert proc.returncode == 1 and "newer than this program's" in proc.stderr, proc
+        assert list(target.iterdir()) == [], list(target.rglob("*"))
+    # The same restore of a sound backup creates the database and its folders.
+    good = tmp_path / "good.db"
+    run_cli(src.env, "db", "backup", str(good))
+    run_cli(env_for(src, f"sqlite:///{target}/new/sub/new.db"), "db", "restore", str(good))
+    assert (target / "new" / "sub" / "new.db").is_file()
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_wrong_or_damaged_backup_is_refused_and_changes_nothing(backend, tmp_path):
     src = populated(backend, tmp_path)
