@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Ingestion of the realistic MONARC uploads (issue 14), on a fresh database.
+#   bench/ingest_gen.sh DATA_DIR [serial|senders]
+# DATA_DIR: the output folder of the realistic upload generator (DATA_DIR/batches/dNN-sK.json;
+# the generator is external, its data is never part of the repository).
+#   serial   one installation after another: every batch in name order, one connection
+#   senders  the installations at once: one client, token and connection per sender
+# BIN=path uses that binary (default build/stats-service, built by `make`); SQLite in a
+# temporary folder, or BENCH_DATABASE_URI=postgresql://… after emptying it.
+# PERF=FILE records a profile of the server during the ingestion (perf record -g, DWARF
+# call graphs) into FILE: `perf report -i FILE --no-children` reads it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${1:?usage: bench/ingest_gen.sh DATA_DIR [serial|senders]}
+mode=${2:-serial}
+if [ -z "${BIN:-}" ]; then make -s all >/dev/null; BIN=build/stats-service; fi
+work=$(mktemp -d /tmp/stats-bench.XXXXXX)
+export DATABASE_URI="${BENCH_DATABASE_URI:-sqlite:///$work/stats.db}" LOG_PATH="$work/log"
+export LOG_LEVEL=warning HOST=127.0.0.1 PORT=0
+[ -z "${BENCH_DATABASE_URI:-}" ] || "$BIN" db empty --yes >/dev/null
+"$BIN" db init >/dev/null
+senders=$(ls "$data"/batches/ | sed -n 's/.*-s\([0-9]*\)\.json$/\1/p' | sort -un)
+tokens=
+for k in $senders; do
+    token=$(printf 'bench-sender-%s-token-0123456789abcdef0123456789' "$k")
+    "$BIN" client create --name "bench-sender-$k" --token "$token" >/dev/null 2>&1
+    tokens=${tokens:+$tokens,}$token
+done
+"$BIN" serve > "$work/out" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do grep -q Listening "$work/out" && break; sleep 0.1; done
+port=$(sed -n 's/.*:\([0-9]*\)\/$/\1/p' "$work/out")
+if [ -n "${PERF:-}" ]; then
+    perf record -q -F 499 --call-graph dwarf,16384 -o "$PERF" -p "$pid" 2>/dev/null &
+    perf_pid=$!
+    sleep 1
+fi
+if [ "$mode" = senders ]; then
+    /usr/bin/python3 bench/ingest.py "http://127.0.0.1:$port" "$tokens" "$data" --by-sender
+else
+    /usr/bin/python3 bench/ingest.py "http://127.0.0.1:$port" "${tokens%%,*}" "$data"
+fi
+if [ -n "${PERF:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+echo "server RSS peak: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB"
