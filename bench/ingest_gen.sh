@@ -31,6 +31,10 @@ pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q Listening "$work/out" && break; sleep 0.1; done
 port=$(sed -n 's/.*:\([0-9]*\)\/$/\1/p' "$work/out")
+# CPU seconds the server used (all its threads), which other load on the machine
+# disturbs less than the rate.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' /proc/$pid/stat; }
+cpu_before=$(cpu)
 if [ -n "${PERF:-}" ]; then
     perf record -q -F 499 --call-graph dwarf,16384 -o "$PERF" -p "$pid" 2>/dev/null &
     perf_pid=$!
@@ -42,4 +46,5 @@ else
     /usr/bin/python3 bench/ingest.py "http://127.0.0.1:$port" "${tokens%%,*}" "$data"
 fi
 if [ -n "${PERF:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+echo "server CPU during the ingestion: $(echo "$(cpu) - $cpu_before" | bc) s; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server RSS peak: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB"

@@ -3,9 +3,9 @@
 
     fuzz/make_corpus.py OUTDIR [FIXTURES]     (default FIXTURES: tests/fixtures/monarc/)
 
-OUTDIR/<target>/ receives one file per seed: for json and validate, the
-fixture files, their items and their `data` values; for params, query
-strings and JSON bodies as MONARC and browsers send them; for config,
+OUTDIR/<target>/ receives one file per seed: for json, validate and pull (the
+ingestion fast path), the fixture files, their items and their `data` values
+(pull also each item alone in an upload); for params, query strings and JSON bodies as MONARC and browsers send them; for config,
 configuration files in the styles config.md allows; for extract, the
 `data` of every fixture item.  Files are named by their content's hash, so
 running it again over a fuzzer-grown corpus adds nothing twice.
@@ -39,16 +39,19 @@ def items_of(fixtures):
 
 def json_and_validate(outdir, fixtures):
     for path in sorted(fixtures.glob("*.json")):
-        write(outdir, "json", path.read_bytes())
-        write(outdir, "validate", path.read_bytes())
+        for target in ("json", "validate", "pull"):
+            write(outdir, target, path.read_bytes())
     for _, item in items_of(fixtures):
-        for target in ("json", "validate"):
+        for target in ("json", "validate", "pull"):
             write(outdir, target, php_json(item))
-        for target in ("json", "validate", "extract"):
+        for target in ("json", "validate", "extract", "pull"):
             write(outdir, target, php_json(item["data"]))
+        write(outdir, "pull", "[" + php_json(item) + "]")
     for text in ('{"a":1,"a":2}', '[1.50,-0,1e308,9223372036854775807,-9223372036854775808]',
-                 '"\\ud835\\udd38\\u00e9\\/"', '[[[[[[[[]]]]]]]]', '{"":null,"x":[true,false]}'):
-        write(outdir, "json", text)
+                 '"\\ud835\\udd38\\u00e9\\/"', '[[[[[[[[]]]]]]]]', '{"":null,"x":[true,false]}',
+                 '"\\u001f\\b\\u0022\\/\\u007f"', ' [ -0 , -0.0 , 1E2 ] '):
+        for target in ("json", "pull"):
+            write(outdir, target, text)
 
 
 def params(outdir, fixtures):

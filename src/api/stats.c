@@ -71,28 +71,53 @@ static void check_duplicate_keys(const struct stats_item *items, const bool *val
     }
 }
 
-static void post_stats(struct request *req)
+/*
+ * The upload as items, valid[i] telling which are: the fast path reads a valid
+ * upload in one pass (stats_upload_read); anything it leaves — every invalid
+ * upload among others — is read by json-c and stats_item_from_json, the one
+ * source of the error answers, which the fast path thus never has to copy.
+ * False when the answer is already set (no body, not JSON, not a list).
+ */
+static bool read_upload(struct request *req, struct stats_item **items, bool **valid, size_t *n,
+                        struct error_list *errs)
 {
+    const char *text;
+    size_t len;
+    if (request_json_text(req, &text, &len) && stats_upload_read(text, len, items, n)) {
+        *valid = xcalloc(*n ? *n : 1, sizeof **valid);
+        for (size_t i = 0; i < *n; i++)
+            (*valid)[i] = true;
+        return true;
+    }
     bool absent;
     struct json_object *body = request_json_body(req, &absent);
     if (!body) {
         if (absent)
             reply_error(req, 400, "A JSON list of stats is required.", NULL);
-        return;
+        return false;
     }
     if (!json_object_is_type(body, json_type_array)) {
         json_object_put(body);
         reply_error(req, 400, "The request body must be a JSON list of stats.", NULL);
-        return;
+        return false;
     }
-
-    size_t n = json_object_array_length(body);
-    struct stats_item *items = xcalloc(n, sizeof *items);
-    bool *valid = xcalloc(n, sizeof *valid);
-    struct error_list errs = ERROR_LIST_INIT;
-    for (size_t i = 0; i < n; i++)
-        valid[i] = stats_item_from_json(json_object_array_get_idx(body, i), i, &items[i], &errs);
+    *n = json_object_array_length(body);
+    *items = xcalloc(*n, sizeof **items);
+    *valid = xcalloc(*n, sizeof **valid);
+    for (size_t i = 0; i < *n; i++)
+        (*valid)[i] = stats_item_from_json(json_object_array_get_idx(body, i), i, &(*items)[i], errs);
     json_object_put(body);
+    return true;
+}
+
+static void post_stats(struct request *req)
+{
+    struct stats_item *items = NULL;
+    bool *valid = NULL;
+    size_t n = 0;
+    struct error_list errs = ERROR_LIST_INIT;
+    if (!read_upload(req, &items, &valid, &n, &errs))
+        return;
     check_duplicate_keys(items, valid, n, &errs);
 
     if (errs.count) {

@@ -107,6 +107,16 @@ struct json_object *request_json_body(struct request *req, bool *absent)
     return obj;
 }
 
+bool request_json_text(struct request *req, const char **text, size_t *len)
+{
+    const char *ct = request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!req->has_body || !ct || !is_json_media_type(ct))
+        return false;
+    *text = req->body.data;
+    *len = req->body.len;
+    return true;
+}
+
 struct json_object *request_object_body(struct request *req, bool required)
 {
     bool absent;

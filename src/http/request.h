@@ -79,6 +79,13 @@ bool request_is_local(struct request *req);
 struct json_object *request_json_body(struct request *req, bool *absent);
 
 /*
+ * The body's text when there is one declared as JSON, for a handler that reads
+ * it without a tree; false otherwise, with no answer set (request_json_body
+ * then gives the one it would).
+ */
+bool request_json_text(struct request *req, const char **text, size_t *len);
+
+/*
  * The body as a JSON object.  Without a body: a new empty object, or (when
  * required) NULL with a 400 answer.  NULL with the answer set (400/415) when
  * the body is not a JSON object.

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "stats/stats.h"
+#include "util/json_pull.h"
 
 struct shape;
 struct stats_facts;
@@ -31,6 +32,11 @@ struct stats_kind {
     int public_order;
     /* Reports every problem of `data`, whose path the shape holds (shape.h). */
     void (*check)(struct shape *s, struct json_object *data);
+    /* The same check on the fast path of ingestion (stats/scan.h): reads `data`
+     * from the pull, its first token given, and returns true only for what
+     * check accepts; false sends the upload back to json-c and check.  NULL
+     * for a kind that has none (its uploads always go through json-c). */
+    bool (*scan)(struct json_pull *p, enum jp_token first);
     /* Fills this kind's part of *out (type and doc already set); false when
      * data does not have the shape.  The caller frees *out either way. */
     bool (*extract)(struct json_object *data, struct stats_facts *out);

@@ -69,6 +69,16 @@ bool stats_item_from_json(struct json_object *obj, size_t index, struct stats_it
 void stats_item_free(struct stats_item *item);
 
 /*
+ * The fast path of an upload (upload.c): reads the whole body text[0..len), a
+ * JSON list of items, in one pass without a tree.  True, with *items (n of
+ * them, each with its data text; doc NULL; the caller frees them with
+ * stats_item_free and the array with free) when every item is valid and read
+ * exactly as json_parse_strict and stats_item_from_json would read it.  False,
+ * with nothing to free, for anything else: that path then gives the answer.
+ */
+bool stats_upload_read(const char *text, size_t len, struct stats_item **items, size_t *n);
+
+/*
  * Writes {"uuid", "anr", "type", "date", "data"}, the one shape of a stats in
  * answers, exports and pushes; data, JSON text as stored, is spliced in as it
  * is, never parsed again.

@@ -161,12 +161,7 @@ static size_t skip_digits(const char *s, size_t i, size_t len)
     return i;
 }
 
-/*
- * Length of the JSON number (RFC 8259 grammar) at the start of s[0..len), or 0
- * if s does not start with one.  *integral tells whether it has neither
- * fraction nor exponent.
- */
-static size_t number_len(const char *s, size_t len, bool *integral)
+size_t json_number_len(const char *s, size_t len, bool *integral)
 {
     size_t i = 0;
     if (i < len && s[i] == '-')
@@ -221,18 +216,23 @@ static bool decimal_is_finite(const char *s, size_t n)
     return finite;
 }
 
+bool json_number_in_range(const char *s, size_t n, bool integral)
+{
+    return integral ? integer_fits_int64(s, n) : decimal_is_finite(s, n);
+}
+
 static bool scan_number(const char *text, size_t len, size_t *i, char *err, size_t errlen)
 {
     const char *s = text + *i;
     size_t rest = len - *i;
     bool integral = false;
-    size_t n = number_len(s, rest, &integral);
+    size_t n = json_number_len(s, rest, &integral);
     /* Whatever follows a number must not continue it ("1.", "1.5.3", "-Infinity").
      * memchr, not strchr: a NUL must not match the terminator of the set. */
     // NOLINTNEXTLINE(bugprone-not-null-terminated-result)
     if (n == 0 || (n < rest && (is_digit(s[n]) || memchr(".eE+-", s[n], 5))))
         return fail(err, errlen, "Invalid JSON at offset %zu: malformed number.", *i);
-    if (integral ? !integer_fits_int64(s, n) : !decimal_is_finite(s, n))
+    if (!json_number_in_range(s, n, integral))
         return fail(err, errlen, "Number out of range at offset %zu.", *i);
     *i += n;
     return true;
@@ -382,19 +382,30 @@ bool json_get_num(struct json_object *obj, double *out)
     case json_type_double:
         d = json_object_get_double(obj);
         break;
-    case json_type_string: {
-        /* Exactly the JSON number grammar: "1e3" is 1000; " 4", "007", "nan" are refused. */
-        const char *s = json_object_get_string(obj);
-        size_t n = (size_t)json_object_get_string_len(obj);
-        bool integral;
-        if (n == 0 || number_len(s, n, &integral) != n)
-            return false;
-        d = strtod(s, NULL);
-        break;
-    }
+    case json_type_string:
+        return json_num_text(json_object_get_string(obj), (size_t)json_object_get_string_len(obj), out);
     default:
         return false;
     }
+    if (!isfinite(d))
+        return false;
+    *out = d;
+    return true;
+}
+
+bool json_num_text(const char *s, size_t n, double *out)
+{
+    /* Exactly the JSON number grammar: "1e3" is 1000; " 4", "007", "nan" are refused. */
+    bool integral;
+    if (n == 0 || json_number_len(s, n, &integral) != n)
+        return false;
+    char stack[NUMBER_STACK_LEN];
+    char *copy = n < sizeof stack ? stack : xmalloc(n + 1);
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    double d = strtod(copy, NULL);
+    if (copy != stack)
+        free(copy);
     if (!isfinite(d))
         return false;
     *out = d;

@@ -39,6 +39,19 @@ void buf_json_value(buf *b, struct json_object *obj);
  */
 bool json_get_num(struct json_object *obj, double *out);
 
+/* The string s[0..n) read the same way: the JSON number grammar exactly, finite. */
+bool json_num_text(const char *s, size_t n, double *out);
+
+/*
+ * Length of the JSON number (RFC 8259 grammar) at the start of s[0..len), or 0
+ * if s does not start with one.  *integral tells whether it has neither
+ * fraction nor exponent.
+ */
+size_t json_number_len(const char *s, size_t len, bool *integral);
+/* Whether the number s[0..n) (grammar-checked) is in range: an integer within
+ * int64, a decimal that reads as a finite double (1e400 does not). */
+bool json_number_in_range(const char *s, size_t n, bool integral);
+
 /* Appends the shortest decimal form of d that reads back to the same double. */
 void buf_json_double(buf *b, double d);
 

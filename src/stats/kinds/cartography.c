@@ -14,6 +14,7 @@
 #include "stats/doc_read.h"
 #include "stats/extract.h"
 #include "stats/kind.h"
+#include "stats/scan.h"
 #include "stats/shape.h"
 #include "util/buf.h"
 
@@ -89,6 +90,67 @@ static void check_cartography(struct shape *s, struct json_object *data)
         return;
     shape_member(s, data, "scales", true, check_scales);
     shape_member(s, data, "risks", true, check_matrix_grid);
+}
+
+/* The same check without a tree (scan.h). */
+static bool is_matrix_key_text(const char *k, size_t n)
+{
+    char key[MATRIX_KEY_MAX_DIGITS + 1];
+    if (n > MATRIX_KEY_MAX_DIGITS)
+        return false;
+    memcpy(key, k, n);
+    key[n] = '\0';
+    return is_matrix_key(key);
+}
+
+/* A matrix level without a tree: a list, or an object with integer keys. */
+static bool scan_sparse(struct json_pull *p, enum jp_token first, scan_fn fn)
+{
+    if (first == JP_ARRAY)
+        return scan_list_of(p, first, fn);
+    if (first != JP_OBJECT)
+        return false;
+    for (;;) {
+        enum jp_token t = jp_next(p);
+        if (t == JP_OBJECT_END)
+            return true;
+        if (t != JP_KEY || !is_matrix_key_text(p->str, p->str_len))
+            return false;
+        t = jp_next(p);
+        if (t == JP_FAIL || !fn(p, t))
+            return false;
+    }
+}
+
+static bool scan_matrix_row(struct json_pull *p, enum jp_token first)
+{
+    return scan_sparse(p, first, scan_count);
+}
+
+static bool scan_matrix(struct json_pull *p, enum jp_token first)
+{
+    return scan_sparse(p, first, scan_matrix_row);
+}
+
+static bool scan_scale(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    (void)ctx;
+    (void)index;
+    return scan_list_of(p, value, scan_integer);
+}
+
+static bool scan_carto_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    (void)ctx;
+    if (index == 0)
+        return scan_members(p, value, scale_names, CARTO_SCALES, 7, scan_scale, NULL);
+    return scan_state_kind_grid(p, value, scan_matrix);
+}
+
+static bool scan_cartography(struct json_pull *p, enum jp_token first)
+{
+    static const char *const names[] = {"scales", "risks"};
+    return scan_members(p, first, names, 2, 3, scan_carto_member, NULL);
 }
 
 /* ---- facts ----------------------------------------------------------------- */
@@ -240,6 +302,7 @@ const struct stats_kind stats_kind_cartography = {
     .public_name = "cartography",
     .public_order = 3,
     .check = check_cartography,
+    .scan = scan_cartography,
     .extract = extract_cartography,
     .free_facts = free_cartography,
 };

@@ -10,6 +10,7 @@
 #include "stats/doc_read.h"
 #include "stats/extract.h"
 #include "stats/kind.h"
+#include "stats/scan.h"
 #include "stats/shape.h"
 #include "util/buf.h"
 
@@ -52,6 +53,55 @@ static void check_referential(struct shape *s, struct json_object *v)
 static void check_compliance(struct shape *s, struct json_object *data)
 {
     shape_list_of(s, data, check_referential);
+}
+
+/* The same check without a tree (scan.h). */
+enum { CATEGORY_CONTROLS = SCAN_LABELS, CATEGORY_VALUE };
+enum { REFERENTIAL_UUID = SCAN_LABELS, REFERENTIAL_CURRENT, REFERENTIAL_TARGET };
+
+static bool scan_controls(struct json_pull *p, enum jp_token first)
+{
+    return scan_list_of(p, first, scan_any_object);
+}
+
+static bool scan_category_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    (void)ctx;
+    if (index < SCAN_LABELS)
+        return scan_label(p, value);
+    return index == CATEGORY_CONTROLS ? scan_controls(p, value) : scan_num(p, value);
+}
+
+static bool scan_category(struct json_pull *p, enum jp_token first)
+{
+    static const char *const names[] = {SCAN_LABEL_NAMES, "controls", "value"};
+    return scan_members(p, first, names, sizeof names / sizeof *names,
+                        1u << CATEGORY_CONTROLS | 1u << CATEGORY_VALUE, scan_category_member, NULL);
+}
+
+static bool scan_referential_member(void *ctx, size_t index, struct json_pull *p,
+                                    enum jp_token value)
+{
+    (void)ctx;
+    if (index < SCAN_LABELS)
+        return scan_label(p, value);
+    if (index == REFERENTIAL_UUID)
+        return scan_uuid(p, value);
+    return scan_list_of(p, value, scan_category);
+}
+
+static bool scan_referential(struct json_pull *p, enum jp_token first)
+{
+    static const char *const names[] = {SCAN_LABEL_NAMES, "referential", "current", "target"};
+    const uint32_t required = 1u << REFERENTIAL_UUID | 1u << REFERENTIAL_CURRENT |
+                              1u << REFERENTIAL_TARGET;
+    return scan_members(p, first, names, sizeof names / sizeof *names, required,
+                        scan_referential_member, NULL);
+}
+
+static bool scan_compliance(struct json_pull *p, enum jp_token first)
+{
+    return scan_list_of(p, first, scan_referential);
 }
 
 /* ---- facts ----------------------------------------------------------------- */
@@ -126,6 +176,7 @@ const struct stats_kind stats_kind_compliance = {
     .public_name = "compliance",
     .public_order = 4,
     .check = check_compliance,
+    .scan = scan_compliance,
     .extract = extract_compliance,
     .free_facts = free_compliance,
 };

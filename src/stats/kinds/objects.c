@@ -10,6 +10,7 @@
 #include "stats/doc_read.h"
 #include "stats/extract.h"
 #include "stats/kind.h"
+#include "stats/scan.h"
 #include "stats/shape.h"
 #include "util/buf.h"
 
@@ -29,6 +30,31 @@ static void check_object_summary(struct shape *s, struct json_object *v)
 static void check_summaries(struct shape *s, struct json_object *data)
 {
     shape_list_of(s, data, check_object_summary);
+}
+
+/* The same check without a tree (scan.h). */
+enum summary_member { SUMMARY_UUID = SCAN_LABELS, SUMMARY_MAX_RISK, SUMMARY_COUNT, SUMMARY_RATE };
+
+static bool scan_summary_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    (void)ctx;
+    if (index < SCAN_LABELS)
+        return scan_label(p, value);
+    return index == SUMMARY_UUID ? scan_uuid(p, value) : scan_num(p, value);
+}
+
+static bool scan_object_summary(struct json_pull *p, enum jp_token first)
+{
+    static const char *const names[] = {SCAN_LABEL_NAMES, "uuid", "maxRisk", "count", "averageRate"};
+    const uint32_t required = 1u << SUMMARY_UUID | 1u << SUMMARY_MAX_RISK | 1u << SUMMARY_COUNT |
+                              1u << SUMMARY_RATE;
+    return scan_members(p, first, names, sizeof names / sizeof *names, required, scan_summary_member,
+                        NULL);
+}
+
+static bool scan_summaries(struct json_pull *p, enum jp_token first)
+{
+    return scan_list_of(p, first, scan_object_summary);
 }
 
 /* ---- facts ----------------------------------------------------------------- */
@@ -90,6 +116,7 @@ const struct stats_kind stats_kind_threat = {
     .public_name = "threats",
     .public_order = 0,
     .check = check_summaries,
+    .scan = scan_summaries,
     .extract = extract_objects,
     .free_facts = free_objects,
 };
@@ -100,6 +127,7 @@ const struct stats_kind stats_kind_vulnerability = {
     .public_name = "vulnerabilities",
     .public_order = 1,
     .check = check_summaries,
+    .scan = scan_summaries,
     .extract = extract_objects,
     .free_facts = free_objects,
 };

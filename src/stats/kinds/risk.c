@@ -9,6 +9,7 @@
 #include "stats/doc_read.h"
 #include "stats/extract.h"
 #include "stats/kind.h"
+#include "stats/scan.h"
 #include "stats/shape.h"
 
 static const char *const levels[3] = {"Low risks", "Medium risks", "High risks"};
@@ -57,6 +58,43 @@ static void check_risk(struct shape *s, struct json_object *data)
     shape_member(s, data, "risks", true, check_risk_grid);
 }
 
+/* The same check without a tree (scan.h). */
+struct level_scan {
+    size_t position; /* of the level in its list */
+};
+
+static bool scan_level_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    const struct level_scan *l = ctx;
+    return index == 0 ? jp_string_is(p, value, levels[l->position]) : scan_num(p, value);
+}
+
+static bool scan_risk_levels(struct json_pull *p, enum jp_token first)
+{
+    static const char *const names[] = {"level", "value"};
+    if (first != JP_ARRAY)
+        return false;
+    for (struct level_scan l = {0};; l.position++) {
+        enum jp_token t = jp_next(p);
+        if (t == JP_ARRAY_END)
+            return l.position == 3;
+        if (l.position == 3 || !scan_members(p, t, names, 2, 3, scan_level_member, &l))
+            return false;
+    }
+}
+
+static bool scan_risk_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    (void)ctx;
+    return scan_state_kind_grid(p, value, index == 0 ? scan_num : scan_risk_levels);
+}
+
+static bool scan_risk(struct json_pull *p, enum jp_token first)
+{
+    static const char *const names[] = {"total", "risks"};
+    return scan_members(p, first, names, 2, 1u << 1, scan_risk_member, NULL);
+}
+
 /* ---- facts ----------------------------------------------------------------- */
 
 static bool extract_risk(struct json_object *data, struct stats_facts *f)
@@ -86,6 +124,7 @@ const struct stats_kind stats_kind_risk = {
     .public_name = "risks",
     .public_order = 2,
     .check = check_risk,
+    .scan = scan_risk,
     .extract = extract_risk,
     .free_facts = NULL, /* the 12 values live in struct stats_facts itself */
 };

@@ -1,0 +1,182 @@
+/*
+ * fuzz_pull.c — libFuzzer target: the fast path of ingestion (the pull
+ * tokenizer, util/json_pull.h, and stats_upload_read, stats/upload.c) held to
+ * the json-c path it stands in for.
+ *
+ * The input is read three ways:
+ * - as JSON by the pull: it accepts what json_parse_strict accepts (a bare
+ *   null aside, which json_parse_strict refuses by choice), refuses what it
+ *   refuses unless it said it leaves the text to json-c (`unsupported`), and
+ *   writes exactly json_text() of json-c's tree;
+ * - as a whole upload, and as the `data` of an item of each type: an upload
+ *   the fast path reads must be one the json-c path accepts, with the same
+ *   items (uuid, anr, type, date), `data` text byte for byte, and the same
+ *   facts extracted from it as from json-c's tree.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/extract.h"
+#include "stats/kind.h"
+#include "stats/stats.h"
+#include "util/json.h"
+#include "util/json_pull.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_tokens(const char *text, size_t size)
+{
+    struct json_pull p;
+    buf out = BUF_INIT;
+    jp_init(&p, text, size);
+    p.out = &out;
+    enum jp_token first = jp_next(&p);
+    bool pulled = jp_skip(&p, first) && jp_finish(&p);
+    char err[160];
+    struct json_object *doc = json_parse_strict(text, size, err, sizeof err);
+    if (pulled && first == JP_NULL) {
+        if (doc || strcmp(out.data ? out.data : "", "null") != 0)
+            abort();
+    } else if (pulled) {
+        if (!doc || strcmp(json_text(doc), out.data) != 0)
+            abort(); /* accepted what json-c refuses, or wrote another text */
+    } else if (doc && !p.unsupported) {
+        abort(); /* refused valid JSON without leaving it to json-c */
+    }
+    json_object_put(doc);
+    jp_free(&p);
+    buf_free(&out);
+}
+
+static bool labels_equal(const struct fact_labels *a, const struct fact_labels *b)
+{
+    for (int i = 0; i < FACT_LABELS; i++)
+        if (strcmp(a->label[i], b->label[i]) != 0)
+            return false;
+    return true;
+}
+
+static bool decimal_equal(struct decimal a, struct decimal b)
+{
+    return a.units == b.units && a.nanos == b.nanos;
+}
+
+static bool objects_equal(const struct stats_facts *a, const struct stats_facts *b)
+{
+    if (a->n_objects != b->n_objects)
+        return false;
+    for (size_t i = 0; i < a->n_objects; i++) {
+        const struct object_fact *x = &a->objects[i], *y = &b->objects[i];
+        if (strcmp(x->uuid, y->uuid) != 0 || !labels_equal(&x->labels, &y->labels) ||
+            !decimal_equal(x->count, y->count) || !decimal_equal(x->max_risk, y->max_risk) ||
+            !decimal_equal(x->rate, y->rate))
+            return false;
+    }
+    return true;
+}
+
+static bool carto_equal(const struct carto_fact *a, const struct carto_fact *b)
+{
+    for (int s = 0; s < CARTO_SCALES; s++)
+        if (a->n_scales[s] != b->n_scales[s] ||
+            (a->n_scales[s] && memcmp(a->scales[s], b->scales[s], a->n_scales[s] * sizeof(int64_t)) != 0))
+            return false;
+    if (a->n_cells != b->n_cells)
+        return false;
+    for (size_t i = 0; i < a->n_cells; i++)
+        if (carto_cell_compare(&a->cells[i], &b->cells[i]) != 0 || a->cells[i].value != b->cells[i].value)
+            return false;
+    return true;
+}
+
+static bool compliance_equal(const struct stats_facts *a, const struct stats_facts *b)
+{
+    if (a->n_referentials != b->n_referentials)
+        return false;
+    for (size_t i = 0; i < a->n_referentials; i++) {
+        const struct compliance_referential *x = &a->referentials[i], *y = &b->referentials[i];
+        if (strcmp(x->uuid, y->uuid) != 0 || !labels_equal(&x->labels, &y->labels) ||
+            x->n_categories != y->n_categories)
+            return false;
+        for (size_t c = 0; c < x->n_categories; c++) {
+            const struct compliance_category *u = &x->categories[c], *v = &y->categories[c];
+            if (!labels_equal(&u->labels, &v->labels) || u->has_current != v->has_current ||
+                u->has_target != v->has_target || u->controls != v->controls ||
+                (u->has_current && !decimal_equal(u->current, v->current)) ||
+                (u->has_target && !decimal_equal(u->target, v->target)))
+                return false;
+        }
+    }
+    return true;
+}
+
+static bool facts_equal(const struct stats_facts *a, const struct stats_facts *b)
+{
+    for (int i = 0; i < RISK_CELLS; i++)
+        if (!decimal_equal(a->risk.value[i], b->risk.value[i]))
+            return false;
+    return a->type == b->type && objects_equal(a, b) && carto_equal(&a->carto, &b->carto) &&
+           compliance_equal(a, b);
+}
+
+/* The fast path's item against json-c's: the same fields, text and facts. */
+static void check_item(const struct stats_item *fast, struct json_object *obj, size_t index)
+{
+    struct stats_item slow;
+    struct error_list errs = ERROR_LIST_INIT;
+    if (!stats_item_from_json(obj, index, &slow, &errs))
+        abort(); /* the fast path accepted an item json-c's path refuses */
+    if (strcmp(fast->uuid, slow.uuid) != 0 || strcmp(fast->anr, slow.anr) != 0 ||
+        fast->type != slow.type || strcmp(fast->date, slow.date) != 0 ||
+        strcmp(fast->data, slow.data) != 0 || fast->doc)
+        abort();
+    /* The store extracts the fast path's facts from its text (doc is NULL). */
+    struct stats_facts from_text, from_tree;
+    bool a = stats_extract_text(fast->type, fast->data, strlen(fast->data), &from_text);
+    bool b = stats_extract(slow.type, slow.doc, &from_tree);
+    if (a != b || (a && !facts_equal(&from_text, &from_tree)))
+        abort();
+    if (a)
+        stats_facts_free(&from_text);
+    if (b)
+        stats_facts_free(&from_tree);
+    stats_item_free(&slow);
+    error_list_free(&errs);
+}
+
+static void check_upload(const char *text, size_t size)
+{
+    struct stats_item *items;
+    size_t n;
+    if (!stats_upload_read(text, size, &items, &n))
+        return; /* left to the json-c path, whatever it makes of it */
+    char err[160];
+    struct json_object *doc = json_parse_strict(text, size, err, sizeof err);
+    if (!json_object_is_type(doc, json_type_array) || json_object_array_length(doc) != n)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        check_item(&items[i], json_object_array_get_idx(doc, i), i);
+        stats_item_free(&items[i]);
+    }
+    free(items);
+    json_object_put(doc);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *text = (const char *)data;
+    check_tokens(text, size);
+    check_upload(text, size);
+    for (size_t k = 0; k < stats_kind_count(); k++) {
+        buf upload = BUF_INIT;
+        buf_printf(&upload, "[{\"anr\":\"6F1C2B4E-8d3a-4f5b-9e7c-1a2b3c4d5e6f\",\"type\":\"%s\","
+                            "\"date\":\"2026-05-18\",\"data\":",
+                   stats_type_name(stats_kind_at(k)->type));
+        buf_append(&upload, data, size);
+        buf_puts(&upload, "}]");
+        check_upload(upload.data, upload.len);
+        buf_free(&upload);
+    }
+    return 0;
+}

@@ -1,0 +1,109 @@
+/*
+ * scan.c — the value checks and walks the kinds' streaming shape checks share
+ * (see scan.h); each matches its counterpart of shape.c.
+ */
+#include "stats/scan.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "util/ids.h"
+
+bool scan_num(struct json_pull *p, enum jp_token first)
+{
+    double d;
+    return jp_number_value(p, first, &d);
+}
+
+bool scan_integer(struct json_pull *p, enum jp_token first)
+{
+    double d;
+    return jp_number_value(p, first, &d) && d == trunc(d);
+}
+
+bool scan_count(struct json_pull *p, enum jp_token first)
+{
+    double d;
+    return jp_number_value(p, first, &d) && d == trunc(d) && d >= 0;
+}
+
+bool scan_label(struct json_pull *p, enum jp_token first)
+{
+    (void)p;
+    return first == JP_STRING || first == JP_NULL;
+}
+
+bool scan_uuid(struct json_pull *p, enum jp_token first)
+{
+    char text[UUID_STR_LEN]; /* a longer string is no UUID either */
+    return jp_string_copy(p, first, text, sizeof text) && uuid_is_valid(text);
+}
+
+bool scan_any_object(struct json_pull *p, enum jp_token first)
+{
+    return first == JP_OBJECT && jp_skip(p, first);
+}
+
+bool scan_list_of(struct json_pull *p, enum jp_token first, scan_fn fn)
+{
+    if (first != JP_ARRAY)
+        return false;
+    for (;;) {
+        enum jp_token t = jp_next(p);
+        if (t == JP_ARRAY_END)
+            return true;
+        if (t == JP_FAIL || !fn(p, t))
+            return false;
+    }
+}
+
+bool scan_members(struct json_pull *p, enum jp_token first, const char *const *names, size_t n,
+                  uint32_t required, scan_member_fn fn, void *ctx)
+{
+    if (first != JP_OBJECT)
+        return false;
+    uint32_t seen = 0;
+    for (;;) {
+        enum jp_token t = jp_next(p);
+        if (t == JP_OBJECT_END)
+            return (seen & required) == required;
+        if (t != JP_KEY)
+            return false;
+        size_t index = n;
+        for (size_t i = 0; i < n && index == n; i++)
+            if (strlen(names[i]) == p->str_len && memcmp(names[i], p->str, p->str_len) == 0)
+                index = i;
+        t = jp_next(p);
+        if (index == n ? !jp_skip(p, t) : t == JP_FAIL || !fn(ctx, index, p, t))
+            return false;
+        if (index < n)
+            seen |= UINT32_C(1) << index;
+    }
+}
+
+/* ---- the state × kind grid -------------------------------------------------- */
+
+struct grid_leaf {
+    scan_fn fn;
+};
+
+static bool scan_grid_kind(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    (void)index;
+    const struct grid_leaf *leaf = ctx;
+    return leaf->fn(p, value);
+}
+
+static bool scan_grid_state(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    (void)index;
+    static const char *const kinds[] = {"informational", "operational"};
+    return scan_members(p, value, kinds, 2, 3, scan_grid_kind, ctx);
+}
+
+bool scan_state_kind_grid(struct json_pull *p, enum jp_token first, scan_fn leaf)
+{
+    static const char *const states[] = {"current", "residual"};
+    struct grid_leaf l = {leaf};
+    return scan_members(p, first, states, 2, 3, scan_grid_state, &l);
+}
