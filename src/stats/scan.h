@@ -42,9 +42,8 @@ typedef bool (*scan_member_fn)(void *ctx, size_t index, struct json_pull *p, enu
 bool scan_members(struct json_pull *p, enum jp_token first, const char *const *names, size_t n,
                   uint32_t required, scan_member_fn fn, void *ctx);
 
-/* label1..label4 of an object (each optional), for scan_members: the first
- * SCAN_LABELS names of a member list are the labels' when it starts with
- * scan_label_names. */
+/* label1..label4 (each optional, scan_label): a member list for scan_members
+ * that starts with SCAN_LABEL_NAMES has them at indexes 0..SCAN_LABELS-1. */
 #define SCAN_LABELS 4
 #define SCAN_LABEL_NAMES "label1", "label2", "label3", "label4"
 
