@@ -21,11 +21,13 @@ import http.client
 import itertools
 import json
 import os
+import pathlib
 import random
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -69,10 +71,15 @@ class Postgres:
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
-    pg = Postgres(tmp_path_factory.mktemp("postgres"))
+def postgres():
+    # Not under pytest's folder: as root, the server runs as `postgres`, and another
+    # pytest of the same user starting meanwhile makes /tmp/pytest-of-<user> 0700 again,
+    # after which pg_ctl can no longer reach its data (tests/pg.sh opens the path).
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="stats-deploy-pg."))
+    pg = Postgres(folder)
     yield pg
     pg.stop()
+    shutil.rmtree(folder)
 
 
 def fresh_request(server, path, token):
@@ -277,9 +284,10 @@ class HAProxy:
         self.socket = folder / "admin.sock"
         self.config = folder / "haproxy.cfg"
         self.config.write_text(self.configuration(port, instances))
-        check = subprocess.run([HAPROXY, "-c", "-f", str(self.config)], capture_output=True,
-                               text=True, timeout=60)
-        assert check.returncode == 0, check.stdout + check.stderr
+        for config in (ROOT / "deploy" / "haproxy.cfg", self.config):   # as shipped, as run
+            check = subprocess.run([HAPROXY, "-c", "-f", str(config)], capture_output=True,
+                                   text=True, timeout=60)
+            assert check.returncode == 0, f"{config}: {check.stdout}{check.stderr}"
         self.log = open(folder / "haproxy.out", "w")
         self.proc = subprocess.Popen([HAPROXY, "-db", "-f", str(self.config)],
                                      stdout=self.log, stderr=subprocess.STDOUT)
