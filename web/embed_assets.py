@@ -49,7 +49,7 @@ LANGS = ("en", "fr", "de", "nl")
 # Values src/web/pages.c provides; a template naming another one is a build error.
 RUNTIME_VARS = {"prefix", "admin_email", "admin_url", "version", "build_date", "organisations",
                 "sharing", "last_received", "backend", "stats", "tiles_url", "api_root",
-                "min_organisations", "object", "object_type", "mosp_url"}
+                "min_organisations", "object", "object_type", "mosp_url", "data_license"}
 
 MIME = {
     ".css": "text/css; charset=utf-8",
@@ -244,7 +244,7 @@ def add_pages(assets, web, texts):
         for lang in LANGS:
             js_texts = {k[3:]: v for k, v in texts[lang].items() if k.startswith("js.")}
             nav = {f"nav_{item}": ' aria-current="page"' if item == page["nav"] else ""
-                   for item in ("index", "evolution", "map", "help", "about", "api")}
+                   for item in ("index", "evolution", "map", "opendata", "help", "about", "api")}
             lang_links = {f"lang_{code}": ' aria-current="true"' if code == lang else ""
                           for code in LANGS}
             slots = {

@@ -25,6 +25,7 @@ struct config {
     char *database_uri;         /* DATABASE_URI / SQLALCHEMY_DATABASE_URI / DB_* */
     char *admin_email;
     char *admin_url;
+    char *data_license;         /* DATA_LICENSE, default "CC BY 4.0": of the open data */
     char *admin_token;          /* ADMIN_TOKEN, NULL if unset */
     bool bp_stats, bp_admin, bp_root, bp_map; /* ACTIVE_BLUEPRINTS */
     bool client_registration_open;

@@ -30,6 +30,7 @@ void routes_build(const struct config *cfg, struct route_table *out)
         add_table(out, web_page_routes, web_page_routes_count);
         add_table(out, web_about_routes, web_about_routes_count);
         add_table(out, web_object_page_routes, web_object_page_routes_count);
+        add_table(out, web_open_data_page_routes, web_open_data_page_routes_count);
     }
     if (cfg->bp_map) {
         add_table(out, web_map_routes, web_map_routes_count);
@@ -40,6 +41,7 @@ void routes_build(const struct config *cfg, struct route_table *out)
         const struct route *public_routes = web_public_routes(&n_public);
         add_table(out, public_routes, n_public);
         add_table(out, web_object_data_routes, web_object_data_routes_count);
+        add_table(out, web_open_data_routes, web_open_data_routes_count);
     }
     if (cfg->bp_admin)
         add_table(out, web_admin_routes, web_admin_routes_count);

@@ -6,6 +6,7 @@
 #include "http/encoding.h"
 #include "util/gzip.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 
 struct entry {
     char *key;            /* NULL: free slot */
+    const char *content_type; /* of the answer stored (static text: JSON, CSV) */
     char *body;
     size_t len;
     char etag[ETAG_LEN];
@@ -88,11 +90,11 @@ static void finish_answer(struct request *req, const char *etag, time_t modified
 static const char *answer_form(struct request *req, const struct entry *e)
 {
     if (request_choose_coding(req, e->gz != NULL, e->len) == CODING_GZIP) {
-        reply_text(req, 200, "application/json", e->gz, e->gz_len);
+        reply_text(req, 200, e->content_type, e->gz, e->gz_len);
         reply_header(req, "Content-Encoding", "gzip");
         return e->gz_etag;
     }
-    reply_text(req, 200, "application/json", e->body, e->len);
+    reply_text(req, 200, e->content_type, e->body, e->len);
     return e->etag;
 }
 
@@ -173,7 +175,8 @@ void answer_cache_store(struct request *req, const char *key, const struct stats
 {
     const char *body = req->reply.data ? req->reply.data : "";
     size_t len = req->reply.len;
-    struct entry fresh = {.len = len, .modified = time(NULL)};
+    struct entry fresh = {.len = len, .modified = time(NULL), .content_type = req->content_type};
+    assert(fresh.content_type);
     etags_of(body, len, fresh.etag, fresh.gz_etag);
     if (len > CACHE_MAX_BYTES / 4) { /* not kept: sent as it is, never compressed */
         finish_answer(req, fresh.etag, fresh.modified);

@@ -37,7 +37,8 @@ bool answer_cache_serve(struct request *req, const char *key, unsigned types,
                         const struct stats_versions *now);
 
 /*
- * Keeps the 200 answer just written in req->reply under `key` (computed under
+ * Keeps the 200 answer just written in req->reply (with its content type:
+ * JSON, or the open data's CSV) under `key` (computed under
  * `seen`, read before computing), and adds its validators; turns it into a 304
  * when the request's conditions match it.
  */

@@ -105,6 +105,35 @@ const struct route *web_public_routes(size_t *count)
     return routes;
 }
 
+enum store_rc web_public_run(struct request *req, const struct processor *p, const struct stats_filter *f,
+                             int64_t days, int64_t min_analyses, struct json_writer *w)
+{
+    struct item_supports items = {0}, previous_items = {0};
+    struct public_view view = {.min_organisations = req->cfg->min_organisations,
+                               .min_analyses = min_analyses, .items = &items};
+    /* Trends: the days + 1 dates just before the selection's (none for last_stats). */
+    struct stats_filter previous = *f;
+    if (!f->get_last) {
+        date_add_days(f->date_from, -1, previous.date_to);
+        date_add_days(previous.date_to, (int)-days, previous.date_from);
+        view.previous = &previous;
+        view.previous_items = &previous_items;
+    }
+    struct processor_args args;
+    processor_args_default(&args);
+    args.view = &view;
+    enum store_rc rc = store_selection_support(req->store, f, &view.whole);
+    if (rc == STORE_OK)
+        rc = store_item_support(req->store, f, &items);
+    if (rc == STORE_OK && view.previous)
+        rc = store_item_support(req->store, &previous, &previous_items);
+    if (rc == STORE_OK)
+        rc = p->run(req->store, f, &args, w);
+    item_supports_free(&items);
+    item_supports_free(&previous_items);
+    return rc;
+}
+
 static void serve_public(struct request *req)
 {
     /* The router hands over the pattern it matched: one of ours. */
@@ -150,36 +179,17 @@ static void serve_public(struct request *req)
         buf_printf(&key, "%s|%s|%s|%lld|%d|%lld", req->path, p->name, f.date_to, (long long)days, f.local_only,
                    (long long)min_analyses);
     struct stats_versions versions;
-    struct processor_args args;
-    processor_args_default(&args);
     if (!req->store || store_stats_versions(req->store, &versions) != STORE_OK) {
         reply_store_error(req, "public stats versions");
     } else if (!answer_cache_serve(req, key.data, ANSWER_TYPE(type), &versions)) {
-        struct item_supports items = {0}, previous_items = {0};
-        struct public_view view = {.min_organisations = req->cfg->min_organisations,
-                                   .min_analyses = min_analyses, .items = &items};
-        /* Trends: the days + 1 dates just before the selection's (none for last_stats). */
-        struct stats_filter previous = f;
-        if (!f.get_last) {
-            date_add_days(f.date_from, -1, previous.date_to);
-            date_add_days(previous.date_to, (int)-days, previous.date_from);
-            view.previous = &previous;
-            view.previous_items = &previous_items;
-        }
-        args.view = &view;
         struct json_writer w;
         reply_json_begin(req, &w);
-        if (store_selection_support(req->store, &f, &view.whole) != STORE_OK ||
-            store_item_support(req->store, &f, &items) != STORE_OK ||
-            (view.previous && store_item_support(req->store, &previous, &previous_items) != STORE_OK) ||
-            p->run(req->store, &f, &args, &w) != STORE_OK) {
+        if (web_public_run(req, p, &f, days, min_analyses, &w) != STORE_OK) {
             reply_store_error(req, "public stats");
         } else {
             reply_json_end(req, &w, 200);
             answer_cache_store(req, key.data, &versions);
         }
-        item_supports_free(&items);
-        item_supports_free(&previous_items);
     }
     buf_free(&key);
 out:

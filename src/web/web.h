@@ -14,7 +14,11 @@
 
 #include "http/request.h"
 #include "http/router.h"
+#include "store/store.h"
 #include "util/buf.h"
+#include "util/json_writer.h"
+
+struct processor;
 
 /* root_bp: /, /evolution, /help, /about, /about/more (pages.c). */
 extern const struct route web_page_routes[];
@@ -37,6 +41,21 @@ extern const size_t web_object_page_routes_count;
 /* stats_bp: the public stats JSON, /stats/<name>.json (public.c): one route per
  * stats kind with a public name, built from the kinds' table on first call. */
 const struct route *web_public_routes(size_t *count);
+/*
+ * Writes with w the public answer of processor p over f, as /stats/<name>.json
+ * gives it (public.c): the privacy floor and min_analyses applied, sample
+ * sizes on every item and figure, and over a period (not f->get_last) the
+ * previous period of `days` + 1 dates for trends.  The open data (open_data.c)
+ * is made from the same answers.
+ */
+enum store_rc web_public_run(struct request *req, const struct processor *p, const struct stats_filter *f,
+                             int64_t days, int64_t min_analyses, struct json_writer *w);
+/* stats_bp: /open-data/<name>.csv, the public answers as CSV; root_bp: the
+ * /open-data page that lists every dataset under DATA_LICENSE (open_data.c). */
+extern const struct route web_open_data_routes[];
+extern const size_t web_open_data_routes_count;
+extern const struct route web_open_data_page_routes[];
+extern const size_t web_open_data_page_routes_count;
 /* admin_bp: /admin/… (admin.c). */
 extern const struct route web_admin_routes[];
 extern const size_t web_admin_routes_count;

@@ -95,7 +95,8 @@ def operations(document):
 def is_documented_route(pattern):
     """The routes the document must describe: the API, and the public JSON."""
     return (pattern == "/api/v1" or pattern.startswith("/api/v1/") or
-            (pattern.startswith(("/stats/", "/map/")) and pattern.endswith(".json")))
+            (pattern.startswith(("/stats/", "/map/")) and pattern.endswith(".json")) or
+            pattern.startswith("/open-data/"))
 
 
 def router_api_routes():
@@ -302,9 +303,11 @@ def test_servers_carry_the_proxy_prefix(server):
     assert behind["servers"][0]["url"] == "/stats/api/v1"
     # The public routes' own server is relative to the document: the site's root, with
     # the prefix the document was fetched under.
-    for path, item in behind["paths"].items():
-        if not path.startswith(("/stats/", "/map/")) or not path.endswith(".json"):
-            continue
+    public = {path: item for path, item in behind["paths"].items() if "servers" in item}
+    assert set(public) == {"/stats/threats.json", "/stats/vulnerabilities.json", "/stats/risks.json",
+                           "/stats/cartography.json", "/stats/compliance.json", "/map/clients.json",
+                           "/stats/object/{uuid}.json", "/open-data/{name}.csv"}
+    for path, item in public.items():
         assert server_path(behind, item, "http://example.org/api/v1/swagger.json") == "", path
         assert server_path(behind, item, "http://example.org/stats/api/v1/openapi.json") == "/stats", path
 

@@ -24,7 +24,7 @@
 static const char *const env_names[] = {
     "STATS_CONFIG", "HOST", "PORT", "INSTANCE_URL", "FIX_PROXY", "DATABASE_URI",
     "SQLALCHEMY_DATABASE_URI", "DB_HOSTNAME", "DB_PORT", "DB_NAME", "DB_USERNAME", "DB_PASSWORD",
-    "ADMIN_EMAIL", "ADMIN_URL", "ADMIN_TOKEN", "ACTIVE_BLUEPRINTS", "CLIENT_REGISTRATION_OPEN",
+    "ADMIN_EMAIL", "ADMIN_URL", "DATA_LICENSE", "ADMIN_TOKEN", "ACTIVE_BLUEPRINTS", "CLIENT_REGISTRATION_OPEN",
     "REMOTE_STATS_SERVER", "REMOTE_STATS_TOKEN", "MOSP_URL", "LOG_PATH", "LOG_LEVEL", "SECRET_KEY",
     "THREADS", "MAX_BODY_SIZE", "TIMEZONE", "UPDATE_COMMAND", "SECURITY_CONTACT",
     "SECURITY_TXT_EXPIRES", "MAX_PAGE_SIZE", "METRICS_ALLOW", "MAP_TILES_URL", "REMOTE_TIMEOUT",
@@ -115,6 +115,7 @@ static void test_defaults(void **state)
     assert_string_equal(c->database_uri, "sqlite:///./var/stats.db");
     assert_string_equal(c->admin_email, "opensource@nc3.lu");
     assert_string_equal(c->admin_url, "https://www.nc3.lu");
+    assert_string_equal(c->data_license, "CC BY 4.0");
     assert_null(c->admin_token);
     assert_true(c->bp_stats && c->bp_admin && c->bp_root && c->bp_map);
     assert_false(c->client_registration_open);
@@ -176,6 +177,7 @@ static void test_file_syntax(void **state)
              "SECRET_KEY = \"with # and ; inside\"  # comment after quotes\n"
              "UPDATE_COMMAND = cd /srv/stats && git pull ; make\n"
              "ADMIN_URL = https://example.org/#anchor\n"
+             "DATA_LICENSE = ODbL 1.0\n"
              "  LOG_PATH = /tmp/stats-indented.log\n"
              "MAP_TILES_URL = https://tiles.example.org/%s/{z}/{x}/{y}.png\n"
              "REMOTE_STATS_TOKEN: colon-form\n",
@@ -188,6 +190,7 @@ static void test_file_syntax(void **state)
     assert_string_equal(c->secret_key, "with # and ; inside");
     assert_string_equal(c->update_command, "cd /srv/stats && git pull ; make");
     assert_string_equal(c->admin_url, "https://example.org/#anchor");
+    assert_string_equal(c->data_license, "ODbL 1.0");
     assert_string_equal(c->log_path, "/tmp/stats-indented.log");
     assert_int_equal(strlen(c->map_tiles_url), strlen(long_value) + 42);
     assert_string_equal(c->remote_stats_token, "colon-form");
