@@ -45,6 +45,14 @@ for (const lang of ['en', 'fr']) {
     await page.keyboard.press('Enter');
     const popup = await page.locator('.leaflet-popup-content').textContent();
     assert.ok(popup.includes(labelFor(clients[0].max_threat_labels, lang, '')), popup);
+    // The threat and vulnerability of an area link to their pages, in the popup and the table.
+    assert.deepEqual(await page.$$eval('.leaflet-popup-content a', (as) => as.map((a) => a.getAttribute('href'))),
+      ['/object/' + clients[0].max_threat[1], '/object/' + clients[0].max_vulnerability[1]]);
+    assert.deepEqual(await page.$$eval('#map-table tbody tr:first-child a', (as) => as.map((a) => a.getAttribute('href'))),
+      ['/object/' + clients[0].max_threat[1], '/object/' + clients[0].max_vulnerability[1]]);
+    await Promise.all([page.waitForURL(/\/object\//), page.click('.leaflet-popup-content a >> nth=0')]);
+    await page.waitForFunction(() => document.getElementById('object').dataset.state === 'ready');
+    assert.equal(await page.textContent('h1'), labelFor(clients[0].max_threat_labels, lang, clients[0].max_threat[1]));
     assertClean(assert, browser.watch);
   });
 }

@@ -110,13 +110,21 @@
     return coordinate(area.latitude, 'map.north', 'map.south') + ', ' + coordinate(area.longitude, 'map.east', 'map.west');
   }
 
-  /* "<label> (<mean count> on average)" for a [count, uuid] pair and its labels;
-   * null when no object is named by enough of the area's organisations. */
+  /* "<label> (<mean count> on average)" for a [count, uuid] pair and its labels,
+   * the label a link to the object's page (an object enough of an area's
+   * organisations name is one the landscape shows: its page exists); "none named
+   * by enough organisations" when there is no pair. */
   function describe(pair, labels) {
+    const text = document.createElement('span');
     if (!pair) {
-      return t('map.too_few');
+      text.textContent = t('map.too_few');
+      return text;
     }
-    return S.objectLabel(labels, pair[1]) + ' (' + t('map.occurrences', {count: S.formatNumber(pair[0])}) + ')';
+    const link = document.createElement('a');
+    link.href = S.objectPage(pair[1]);
+    link.textContent = S.objectLabel(labels, pair[1]);
+    text.append(link, ' (' + t('map.occurrences', {count: S.formatNumber(pair[0])}) + ')');
+    return text;
   }
 
   function popup(area) {
@@ -209,8 +217,8 @@
       const row = tableBody.insertRow();
       row.insertCell().textContent = position(area);
       row.insertCell().textContent = S.formatNumber(area.organisations);
-      row.insertCell().textContent = describe(area.max_threat, area.max_threat_labels);
-      row.insertCell().textContent = describe(area.max_vulnerability, area.max_vulnerability_labels);
+      row.insertCell().append(describe(area.max_threat, area.max_threat_labels));
+      row.insertCell().append(describe(area.max_vulnerability, area.max_vulnerability_labels));
     }
     if (areas.length) {
       // Wide enough to show the names of the countries around.
