@@ -17,6 +17,11 @@ const SHOTS = [
   }],
   ['evolution', '/evolution', async (page) => cardState(page, 'evolution-threats')],
   ['map', '/map/', async (page) => page.waitForFunction(() => Number(document.getElementById('map').dataset.outlines) > 0)],
+  // Eavesdropping: named by both organisations, in the four languages.
+  ['object', '/object/b402d557-4576-11e9-9173-0800277f0571',
+    async (page) => page.waitForFunction(() => document.getElementById('object').dataset.state === 'ready')],
+  ['open-data', '/open-data', async (page) => page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('#open-data .generated')).every((cell) => cell.textContent !== ''))],
   ['about', '/about', null],
   ['about-more', '/about/more', null],
   ['help', '/help', null],
