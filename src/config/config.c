@@ -105,6 +105,7 @@ static const struct key keys[] = {
     {"MAX_PAGE_SIZE", KIND_INT64, CFG(max_page_size), 0, 1, INT64_MAX},
     {"METRICS_ALLOW", KIND_METRICS, CFG(metrics_allow), 0, 0, 0},
     {"MIN_ORGANISATIONS", KIND_INT, CFG(min_organisations), 0, 1, 1000000},
+    {"EVOLUTION_WINDOW", KIND_INT, CFG(evolution_window), 0, 1, 3650},
     {"MAP_TILES_URL", KIND_URL, CFG(map_tiles_url), EMPTY_UNSETS, 0, 0},
     {"REMOTE_TIMEOUT", KIND_INT, CFG(remote_timeout), 0, 1, INT_MAX},
     {"REMOTE_RETRIES", KIND_INT, CFG(remote_retries), 0, 1, INT_MAX},
@@ -796,6 +797,7 @@ void config_defaults(struct config *c)
         .remote_retries = 5,
         .auth_failures_per_minute = 30,
         .min_organisations = 3,
+        .evolution_window = 90,
     };
 }
 

@@ -49,6 +49,8 @@ struct config {
     char *remote_ca_file;       /* NULL if unset */
     int min_organisations;      /* MIN_ORGANISATIONS, default 3: the privacy floor of public
                                    figures (docs/privacy.md); 1 = the original's behaviour */
+    int evolution_window;       /* EVOLUTION_WINDOW, default 90: days an analysis' latest
+                                   stats stand for it in the evolution (docs/privacy.md) */
     int auth_failures_per_minute; /* AUTH_FAILURES_PER_MINUTE (not in the original): failed
                                      X-API-KEY checks allowed per client address, 0 = no limit */
 };

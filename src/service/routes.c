@@ -42,6 +42,7 @@ void routes_build(const struct config *cfg, struct route_table *out)
         add_table(out, public_routes, n_public);
         add_table(out, web_object_data_routes, web_object_data_routes_count);
         add_table(out, web_open_data_routes, web_open_data_routes_count);
+        add_table(out, web_evolution_routes, web_evolution_routes_count);
     }
     if (cfg->bp_admin)
         add_table(out, web_admin_routes, web_admin_routes_count);

@@ -259,7 +259,7 @@ void query_free(struct query *q);
  */
 /* Writes the facts of one stats row (whose data is `data`); none must exist yet.
  * Data without the shape of its type gets none (STORE_OK). */
-enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id,
+enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id, const char *anr,
                            enum stats_type type, const char *date, const char *data);
 /*
  * The same for many rows of one transaction: the writer remembers the ids of
@@ -272,8 +272,8 @@ struct facts_writer *facts_writer_new(void);
 void facts_writer_free(struct facts_writer *w);
 /* doc: data already parsed (stats_item.doc), or NULL to parse data. */
 enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64_t stats_id,
-                                  int64_t client_id, enum stats_type type, const char *date,
-                                  const char *data, struct json_object *doc);
+                                  int64_t client_id, const char *anr, enum stats_type type,
+                                  const char *date, const char *data, struct json_object *doc);
 enum store_rc facts_writer_flush(struct facts_writer *w, struct store *s);
 /* Drops the facts of a stats row whose data is about to be rewritten (after
  * flushing the writer when they are among its pending sums). */

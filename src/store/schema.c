@@ -7,9 +7,9 @@
  * so two processes migrating at once end with the schema applied exactly once.
  * A step is the backend's part, then the tables of the stats kinds that step
  * creates (facts/<kind>.c, in their dialect) with the kinds' rows of
- * stats_versions.  A step may need work that SQL alone cannot do:
- * after_step() runs it, in the same transaction, once the step's DDL is
- * applied (version 2: the facts of the stats already stored, extracted in C).
+ * stats_versions, and the changes it makes to the kinds' tables of earlier
+ * steps.  The facts of the stats stored before version 2 are extracted in C,
+ * in the same transaction, once every step is applied.
  */
 #include <assert.h>
 
@@ -22,6 +22,8 @@ static const char *const step_summaries[] = {
     "the facts of every stats kind (object, risk, cartography and compliance tables), labels, "
     "the daily totals, the change counters and their triggers; then the facts of the stats "
     "already stored are extracted (backfill)",
+    "the spans of threats and vulnerabilities for the evolution (object_spans): each object "
+    "fact gets the date of its analysis' next stats, the spans are summed from the facts",
 };
 
 int store_schema_latest(struct store *s)
@@ -64,21 +66,26 @@ enum store_rc store_schema_version(struct store *s, int *version)
     return read_version(s, version);
 }
 
-/* C work of the step that brought the schema to version `reached`. */
-static enum store_rc after_step(struct store *s, int reached)
+
+/* The changes the step to version `reached` makes to the kind's tables. */
+static enum store_rc change_kind_tables(struct store *s, const struct fact_tables *t, int reached)
 {
-    if (reached == 2)
-        return facts_backfill(s);
-    return STORE_OK;
+    enum store_rc rc = STORE_OK;
+    for (const struct fact_tables_change *c = t->changes; c && c->schema_step && rc == STORE_OK; c++)
+        if (c->schema_step == reached)
+            rc = s->ops->exec_script(s, c->ddl[s->ops->dialect]);
+    return rc;
 }
 
 /* The tables of the kinds that the step to version `reached` creates, and
- * their change counters. */
+ * their change counters; the changes it makes to those of earlier steps. */
 static enum store_rc create_kinds_tables(struct store *s, int reached)
 {
     enum store_rc rc = STORE_OK;
     for (size_t i = 0; i < store_kind_count() && rc == STORE_OK; i++) {
         const struct store_kind *kind = store_kind_at(i);
+        if (kind->tables->schema_step < reached && store_kind_owns_tables(i))
+            rc = change_kind_tables(s, kind->tables, reached);
         if (kind->tables->schema_step != reached)
             continue;
         if (store_kind_owns_tables(i))
@@ -110,12 +117,16 @@ enum store_rc schema_apply_steps(struct store *s, int target)
     if (version >= target)
         return STORE_OK;
     for (int step = version; step < target && rc == STORE_OK; step++) {
-        rc = s->ops->exec_script(s, s->ops->migrations[step]);
+        if (s->ops->migrations[step][0])
+            rc = s->ops->exec_script(s, s->ops->migrations[step]);
         if (rc == STORE_OK)
             rc = create_kinds_tables(s, step + 1);
-        if (rc == STORE_OK)
-            rc = after_step(s, step + 1);
     }
+    /* The step to version 2 creates the fact tables: the facts of the stats
+     * already stored are then extracted in C, by today's code, which writes
+     * the tables as the last step leaves them. */
+    if (rc == STORE_OK && version < 2 && target >= 2)
+        rc = facts_backfill(s);
     if (rc != STORE_OK)
         return rc;
     struct sql_value latest = sql_int(target);

@@ -92,6 +92,10 @@ static const char *const migrations[] = {
     " OR OLD.latitude IS NOT NEW.latitude OR OLD.longitude IS NOT NEW.longitude BEGIN"
     " UPDATE stats_versions SET version = version + 1 WHERE type = -1;"
     " UPDATE stats_versions SET version = version + 1 WHERE type >= 0; END;",
+
+    /* 2 → 3: nothing of the backend's own (the object tables gain the evolution's
+     * spans: facts/objects.c). */
+    "",
 };
 
 /* SQLite names the columns of a broken unique key: "UNIQUE constraint failed: clients.name". */

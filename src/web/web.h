@@ -56,6 +56,9 @@ extern const struct route web_open_data_routes[];
 extern const size_t web_open_data_routes_count;
 extern const struct route web_open_data_page_routes[];
 extern const size_t web_open_data_page_routes_count;
+/* evolution.c: /stats/evolution/<type>.json. */
+extern const struct route web_evolution_routes[];
+extern const size_t web_evolution_routes_count;
 /* admin_bp: /admin/… (admin.c). */
 extern const struct route web_admin_routes[];
 extern const size_t web_admin_routes_count;

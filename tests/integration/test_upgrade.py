@@ -9,11 +9,11 @@ import subprocess
 
 import pytest
 
-from conftest import BACKENDS, ROOT, all_stats, run_cli
+from conftest import BACKENDS, ROOT, SCHEMA_VERSION, all_stats, run_cli
 from test_backup import PUBLIC, answers, database_state, new_uri, start
 
 UPGRADES = ROOT / "tests" / "fixtures" / "upgrade"
-VERSIONS = (1,)   # every schema version before the current one (2)
+VERSIONS = (1, 2)   # every schema version before the current one (SCHEMA_VERSION)
 TYPES = ("risk", "threat", "vulnerability", "cartography", "compliance")
 
 
@@ -40,8 +40,8 @@ def load(backend, uri, version):
         db.close()
         return
     # Ids were written explicitly: the identity sequences go on after them, as they would have.
-    sequences = ("SELECT setval(pg_get_serial_sequence('clients', 'id'), MAX(id)) FROM clients;"
-                 "SELECT setval(pg_get_serial_sequence('stats', 'id'), MAX(id)) FROM stats;")
+    sequences = "".join(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), MAX(id)) FROM {t};"
+                        for t in ("clients", "stats") + (("labels",) if version >= 2 else ()))
     subprocess.run(["psql", uri, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1"],
                    input=schema + data + sequences, text=True, check=True, capture_output=True)
 
@@ -86,12 +86,12 @@ def test_an_earlier_schema_is_migrated_and_serves_the_same_data_and_answers(back
 
     state = database_state(backend, uri)
     out = run_cli(env, "db", "migrate", "--dry-run").stdout
-    assert f"at version {version}; this program's is 2" in out, out
-    for step in range(version, 2):
+    assert f"at version {version}; this program's is {SCHEMA_VERSION}" in out, out
+    for step in range(version, SCHEMA_VERSION):
         assert f"{step} -> {step + 1}: " in out
     assert database_state(backend, uri) == state, "the dry run changed the database"
     out = run_cli(env, "db", "migrate").stdout
-    assert "Database schema at version 2." in out
+    assert f"Database schema at version {SCHEMA_VERSION}." in out
 
     srv = start(backend, tmp_path, uri, "upgraded", keep=True)
     try:

@@ -606,6 +606,8 @@ static void test_versions(void **state)
     free(data);
 }
 
+static void assert_spans_match_facts(struct store *s);
+
 /* A database at version 1 holding stats gets their facts when migrated. */
 static void test_migration_backfills_facts(void **state)
 {
@@ -643,9 +645,147 @@ static void test_migration_backfills_facts(void **state)
     assert_int_equal(store_migrate(s), STORE_OK);
     int version;
     assert_int_equal(store_schema_version(s, &version), STORE_OK);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, store_schema_latest(s));
     expect_output(s, "threat_average_on_date", (struct stats_filter){0}, NULL, WORKED_EXAMPLE);
     expect_same_on_both_paths(s, "threat_average_on_date");
+    assert_spans_match_facts(s);
+}
+
+/* --- the evolution's spans (facts/objects.c) --- */
+
+/* The rows of a query (of `cols` columns) as one text, a line per row. */
+static char *rows_text(struct store *s, const char *sql, int cols)
+{
+    buf b = BUF_INIT;
+    assert_int_equal(s->ops->query(s, sql, NULL, 0), STORE_OK);
+    enum store_rc rc;
+    while ((rc = s->ops->next_row(s)) == STORE_OK) {
+        for (int c = 0; c < cols; c++)
+            buf_printf(&b, "%s%s", c ? "|" : "", s->ops->is_null(s, c) ? "NULL" : s->ops->get_text(s, c));
+        buf_putc(&b, '\n');
+    }
+    assert_int_equal(rc, STORE_NOT_FOUND);
+    sql_end(s);
+    return buf_detach(&b, NULL);
+}
+
+/* The invariants of the spans: each object fact stands until its analysis'
+ * next stats of the type (or SPAN_OPEN), and each span sums exactly the
+ * facts of its (type, object, date, until_date, client). */
+static void assert_spans_match_facts(struct store *s)
+{
+    int64_t wrong;
+    assert_int_equal(sql_int_value(s,
+        "SELECT COUNT(*) FROM object_facts AS f JOIN (SELECT id, LEAD(date) OVER (PARTITION BY client_id, "
+        "anr, type ORDER BY date) AS next FROM stats) AS n ON n.id = f.stats_id "
+        "WHERE f.until_date <> COALESCE(n.next, '9999-12-31')", NULL, 0, &wrong), STORE_OK);
+    assert_int_equal(wrong, 0);
+    char *spans = rows_text(s, "SELECT type, object, date, until_date, client_id, n, count_u, count_n, "
+                               "max_risk_u, max_risk_n, rate_u, rate_n FROM object_spans "
+                               "ORDER BY type, object, date, until_date, client_id", 12);
+    char *sums = rows_text(s, "SELECT type, object, date, until_date, client_id, COUNT(*), SUM(count_u), "
+                              "SUM(count_n), SUM(max_risk_u), SUM(max_risk_n), SUM(rate_u), SUM(rate_n) "
+                              "FROM object_facts GROUP BY type, object, date, until_date, client_id "
+                              "ORDER BY type, object, date, until_date, client_id", 12);
+    assert_string_equal(spans, sums);
+    free(spans);
+    free(sums);
+}
+
+static char *objects_of(const char *count_a, const char *count_b)
+{
+    buf b = BUF_INIT;
+    buf_putc(&b, '[');
+    object_json(&b, T1, "\"a\"", count_a, "3", "\"0.5\"");
+    buf_putc(&b, ',');
+    object_json(&b, T2, "\"b\"", count_b, "7", "1.25");
+    buf_putc(&b, ']');
+    return buf_detach(&b, NULL);
+}
+
+/* Stats sent in and out of date order, rewritten in place, in one batch or
+ * one at a time, then deleted every way the store deletes: the spans stay the
+ * sums of the facts, each fact dated until its analysis' next stats. */
+static void test_spans_follow_every_write(void **state)
+{
+    struct store *s = *state;
+    int64_t a = add_client(s, "a", true, true), b = add_client(s, "b", true, true);
+    char *d1 = objects_of("1", "2"), *d2 = objects_of("10", "20"), *d3 = one_object(T1, "\"c\"", "5", "5", "5");
+    put(s, a, ANR_A, STATS_THREAT, "2026-05-10", d1);
+    put(s, a, ANR_A, STATS_THREAT, "2026-05-20", d2);
+    put(s, a, ANR_A, STATS_THREAT, "2026-05-15", d3);     /* between the two */
+    put(s, a, ANR_A, STATS_THREAT, "2026-05-01", d2);     /* before them all */
+    put(s, b, ANR_A, STATS_THREAT, "2026-05-15", d1);     /* another client's analysis of the same id */
+    put(s, a, ANR_B, STATS_VULNERABILITY, "2026-05-15", d1);
+    assert_spans_match_facts(s);
+    put(s, a, ANR_A, STATS_THREAT, "2026-05-15", d1);     /* rewritten in place */
+    assert_spans_match_facts(s);
+
+    /* One batch naming an analysis on several dates, out of order. */
+    struct stats_item items[3] = {0};
+    const char *dates[3] = {"2026-06-03", "2026-06-01", "2026-06-02"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(items[i].anr, sizeof items[i].anr, "%s", ANR_C);
+        items[i].type = STATS_THREAT;
+        snprintf(items[i].date, sizeof items[i].date, "%s", dates[i]);
+        items[i].data = i == 1 ? d3 : d2;
+    }
+    struct upsert_result r;
+    assert_int_equal(store_stats_upsert(s, b, items, 3, &r), STORE_OK);
+    assert_spans_match_facts(s);
+
+    int64_t deleted;
+    assert_int_equal(store_stats_purge(s, "2026-05-12", &deleted), STORE_OK);
+    assert_true(deleted > 0);
+    assert_spans_match_facts(s);
+    assert_int_equal(store_stats_delete_anr(s, a, ANR_A, &deleted), STORE_OK);
+    assert_spans_match_facts(s);
+    assert_int_equal(store_stats_delete_client(s, b, true, STATS_THREAT, &deleted), STORE_OK);
+    assert_spans_match_facts(s);
+    assert_int_equal(store_client_delete(s, a), STORE_OK);
+    assert_spans_match_facts(s);
+    int64_t left;
+    assert_int_equal(sql_int_value(s, "SELECT COUNT(*) FROM object_spans", NULL, 0, &left), STORE_OK);
+    assert_int_equal(left, 0);
+    free(d1);
+    free(d2);
+    free(d3);
+}
+
+/* A database at version 2 holding object facts gets their spans when
+ * migrated: the step's SQL dates the facts and sums them. */
+static void test_migration_to_spans(void **state)
+{
+    struct store *s = *state;
+    int64_t a = add_client(s, "a", true, true);
+    char *d1 = objects_of("1", "2"), *d2 = objects_of("10", "20");
+    put(s, a, ANR_A, STATS_THREAT, "2026-05-10", d1);
+    put(s, a, ANR_A, STATS_THREAT, "2026-05-20", d2);
+    put(s, a, ANR_A, STATS_THREAT, "2026-05-15", d2);
+    put(s, a, ANR_B, STATS_THREAT, "2026-05-15", d1);
+    char *before = rows_text(s, "SELECT type, object, date, until_date, client_id, n, count_u FROM object_spans "
+                                "ORDER BY type, object, date, until_date, client_id", 7);
+    /* Back to version 2's tables: no until_date, no spans, the old trigger. */
+    const char *undo = s->ops->dialect == SQL_DIALECT_SQLITE
+        ? "DROP TABLE object_spans; DROP TRIGGER object_facts_remove; ALTER TABLE object_facts DROP COLUMN until_date;"
+          "CREATE TRIGGER object_rollup_remove AFTER DELETE ON object_facts BEGIN SELECT 1; END;"
+          "UPDATE schema_version SET version = 2"
+        : "DROP TABLE object_spans; DROP TRIGGER object_facts_remove ON object_facts;"
+          "ALTER TABLE object_facts DROP COLUMN until_date;"
+          "CREATE FUNCTION object_rollup_remove() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;"
+          "CREATE TRIGGER object_rollup_remove AFTER DELETE ON object_facts FOR EACH ROW"
+          " EXECUTE FUNCTION object_rollup_remove(); UPDATE schema_version SET version = 2";
+    assert_int_equal(s->ops->exec_script(s, undo), STORE_OK);
+    s->ops->forget_statements(s);
+    assert_int_equal(store_migrate(s), STORE_OK);
+    char *after = rows_text(s, "SELECT type, object, date, until_date, client_id, n, count_u FROM object_spans "
+                               "ORDER BY type, object, date, until_date, client_id", 7);
+    assert_string_equal(after, before);
+    assert_spans_match_facts(s);
+    free(before);
+    free(after);
+    free(d1);
+    free(d2);
 }
 
 int main(void)
@@ -665,6 +805,8 @@ int main(void)
         STORE_TEST(test_scope_and_client_flags),
         STORE_TEST(test_versions),
         STORE_TEST(test_migration_backfills_facts),
+        STORE_TEST(test_spans_follow_every_write),
+        STORE_TEST(test_migration_to_spans),
     };
     return cmocka_run_group_tests_name("processors", tests, fixture_group_setup, fixture_group_teardown);
 }

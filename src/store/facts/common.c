@@ -102,20 +102,18 @@ void facts_writer_free(struct facts_writer *w)
     free(w);
 }
 
-struct pending_sum *facts_pending_sum(struct facts_writer *w, int64_t client_id, enum stats_type type,
-                                      const char *date, const char *object)
+/* The pending sum of (client, type, date, until, object), created empty. */
+static struct pending_sum *pending(struct facts_writer *w, int64_t client_id, enum stats_type type,
+                                   const char *date, const char *until, const char *object)
 {
-#ifndef NDEBUG
-    w->summed++;
-#endif
     buf_reset(&w->key);
-    buf_printf(&w->key, "%lld|%d|%s|%s", (long long)client_id, (int)type, date, object);
+    buf_printf(&w->key, "%lld|%d|%s|%s|%s", (long long)client_id, (int)type, date, until, object);
     const size_t *known = strmap_find(&w->sum_index, w->key.data);
     if (known) {
         /* The index names the sum of this very total. */
         assert(*known < w->n_sums && w->sums[*known].client_id == client_id &&
                w->sums[*known].type == type && strcmp(w->sums[*known].date, date) == 0 &&
-               strcmp(w->sums[*known].object, object) == 0);
+               strcmp(w->sums[*known].until, until) == 0 && strcmp(w->sums[*known].object, object) == 0);
         return &w->sums[*known];
     }
     if (w->n_sums == w->sums_cap) {
@@ -126,8 +124,25 @@ struct pending_sum *facts_pending_sum(struct facts_writer *w, int64_t client_id,
     struct pending_sum *p = &w->sums[w->n_sums++];
     *p = (struct pending_sum){.client_id = client_id, .type = type};
     snprintf(p->date, sizeof p->date, "%s", date);
+    snprintf(p->until, sizeof p->until, "%s", until);
     snprintf(p->object, sizeof p->object, "%s", object);
     return p;
+}
+
+struct pending_sum *facts_pending_sum(struct facts_writer *w, int64_t client_id, enum stats_type type,
+                                      const char *date, const char *object)
+{
+#ifndef NDEBUG
+    w->summed++;
+#endif
+    return pending(w, client_id, type, date, "", object);
+}
+
+struct pending_sum *facts_pending_span(struct facts_writer *w, int64_t client_id, enum stats_type type,
+                                       const char *date, const char *until, const char *object)
+{
+    assert(until[0]);
+    return pending(w, client_id, type, date, until, object);
 }
 
 enum store_rc facts_writer_flush(struct facts_writer *w, struct store *s)
@@ -136,7 +151,8 @@ enum store_rc facts_writer_flush(struct facts_writer *w, struct store *s)
     assert(!w->store || w->store == s);
     int64_t counted = 0;
     for (size_t i = 0; i < w->n_sums; i++)
-        counted += w->sums[i].n;
+        if (!w->sums[i].until[0]) /* spans move facts: their n may be -1 */
+            counted += w->sums[i].n;
     assert(counted == w->summed);
     w->summed = 0;
 #endif
@@ -202,8 +218,8 @@ static bool extract(enum stats_type type, const char *data, struct json_object *
 }
 
 enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64_t stats_id,
-                                  int64_t client_id, enum stats_type type, const char *date,
-                                  const char *data, struct json_object *doc)
+                                  int64_t client_id, const char *anr, enum stats_type type,
+                                  const char *date, const char *data, struct json_object *doc)
 {
     struct stats_facts f;
     /* The API validates every document; data stored otherwise (imports of old
@@ -211,7 +227,7 @@ enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64
     if (!extract(type, data, doc, &f))
         return STORE_OK;
     note_written(w, s, stats_id);
-    const struct fact_owner owner = {w, stats_id, client_id, type, date};
+    const struct fact_owner owner = {w, stats_id, client_id, anr, type, date};
     const struct store_kind *kind = store_kind_of(type);
     assert(kind); /* extraction succeeded: the type is a kind */
     enum store_rc rc = kind->insert(s, &owner, &f);
@@ -219,11 +235,11 @@ enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64
     return rc;
 }
 
-enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id,
+enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id, const char *anr,
                            enum stats_type type, const char *date, const char *data)
 {
     struct facts_writer *w = facts_writer_new();
-    enum store_rc rc = facts_writer_insert(w, s, stats_id, client_id, type, date, data, NULL);
+    enum store_rc rc = facts_writer_insert(w, s, stats_id, client_id, anr, type, date, data, NULL);
     if (rc == STORE_OK)
         rc = facts_writer_flush(w, s);
     facts_writer_free(w);
@@ -261,7 +277,7 @@ struct stored_stats {
     int64_t id, client_id;
     enum stats_type type;
     char date[DATE_STR_LEN];
-    char *data;
+    char *anr, *data;
 };
 
 /* Reads up to BACKFILL_PAGE rows after `after` (one statement is active at a
@@ -271,7 +287,7 @@ static enum store_rc read_page(struct store *s, int64_t after, struct stored_sta
     const struct sql_value params[] = {sql_int(after), sql_int(BACKFILL_PAGE)};
     *n = 0;
     enum store_rc rc = s->ops->query(s,
-        "SELECT id, client_id, type, date, data FROM stats WHERE id > ? ORDER BY id LIMIT ?", params, 2);
+        "SELECT id, client_id, type, date, data, anr FROM stats WHERE id > ? ORDER BY id LIMIT ?", params, 2);
     if (rc != STORE_OK)
         return rc;
     while ((rc = s->ops->next_row(s)) == STORE_OK) {
@@ -281,6 +297,7 @@ static enum store_rc read_page(struct store *s, int64_t after, struct stored_sta
         r->type = (enum stats_type)s->ops->get_int(s, 2);
         snprintf(r->date, sizeof r->date, "%s", s->ops->get_text(s, 3));
         r->data = xstrdup(s->ops->get_text(s, 4));
+        r->anr = xstrdup(s->ops->get_text(s, 5));
     }
     sql_end(s);
     return rc == STORE_NOT_FOUND ? STORE_OK : rc;
@@ -297,9 +314,10 @@ enum store_rc facts_backfill(struct store *s)
         rc = read_page(s, after, rows, &n);
         for (size_t i = 0; i < n; i++) {
             if (rc == STORE_OK)
-                rc = facts_writer_insert(w, s, rows[i].id, rows[i].client_id, rows[i].type,
-                                         rows[i].date, rows[i].data, NULL);
+                rc = facts_writer_insert(w, s, rows[i].id, rows[i].client_id, rows[i].anr,
+                                         rows[i].type, rows[i].date, rows[i].data, NULL);
             free(rows[i].data);
+            free(rows[i].anr);
         }
         if (n < BACKFILL_PAGE)
             break;

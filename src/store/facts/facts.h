@@ -19,6 +19,12 @@
 #include "stats/extract.h"
 #include "store/backend.h"
 
+/* What a later migration step changes in a kind's tables. */
+struct fact_tables_change {
+    int schema_step;
+    const char *ddl[SQL_DIALECTS];
+};
+
 /* The tables of one or more kinds (threat and vulnerability share theirs). */
 struct fact_tables {
     /* The schema version whose migration creates them: the backends' common
@@ -27,12 +33,16 @@ struct fact_tables {
     const char *ddl[SQL_DIALECTS];   /* tables, indexes, triggers of the daily totals */
     const char *drop;                /* "DROP TABLE IF EXISTS …;" of each, for store_drop_all */
     const char *const *deletes;      /* delete the facts of the stats whose id is bound; NULL-ended */
+    /* Changes by later steps, in step order, ended by one with schema_step 0
+     * (NULL: none).  A database made today goes through them all too. */
+    const struct fact_tables_change *changes;
 };
 
 /* Where a stats row's facts go. */
 struct fact_owner {
     struct facts_writer *writer;
     int64_t stats_id, client_id;
+    const char *anr;
     enum stats_type type;
     const char *date;
 };
@@ -41,12 +51,14 @@ struct fact_owner {
  * 12 values) sets the size. */
 #define PENDING_SUM_VALUES 24
 
-/* The sums of a transaction's facts for one daily total, added to its table at
- * facts_writer_flush by the kind's flush_sum. */
+/* The sums of a transaction's facts for one daily total, or for one span of
+ * the evolution (facts/objects.c), added to its table at facts_writer_flush
+ * by the kind's flush_sum. */
 struct pending_sum {
     int64_t client_id;
     enum stats_type type;
     char date[DATE_STR_LEN];
+    char until[DATE_STR_LEN];   /* "" for a daily total; a span's end */
     char object[UUID_STR_LEN];  /* "" for a total per day */
     int64_t n;                  /* facts added */
     int64_t v[PENDING_SUM_VALUES];
@@ -82,6 +94,11 @@ bool store_kind_owns_tables(size_t i);
  * empty on first use; the caller adds one fact to it (n and v). */
 struct pending_sum *facts_pending_sum(struct facts_writer *w, int64_t client_id, enum stats_type type,
                                       const char *date, const char *object);
+/* The same for the span (client, type, date, until, object) of a kind that
+ * keeps spans; the caller adds or takes away facts (n may end negative: a
+ * span loses facts that moved to another). */
+struct pending_sum *facts_pending_span(struct facts_writer *w, int64_t client_id, enum stats_type type,
+                                       const char *date, const char *until, const char *object);
 /* The id of the `labels` row of (owner, labels), created on first use. */
 enum store_rc facts_labels_id(struct store *s, struct facts_writer *w, const char *owner,
                               const struct fact_labels *l, int64_t *id);

@@ -21,6 +21,85 @@
 
 static const char *const deletes[] = {"DELETE FROM object_facts WHERE stats_id = ?", NULL};
 
+/* What a deleted fact (OLD) takes out of the daily totals, and out of its span. */
+#define ROLLUP_REMOVE                                                                               \
+    " UPDATE object_rollup SET n = n - 1, count_u = count_u - OLD.count_u, count_n = count_n - OLD.count_n," \
+    "  max_risk_u = max_risk_u - OLD.max_risk_u, max_risk_n = max_risk_n - OLD.max_risk_n,"          \
+    "  rate_u = rate_u - OLD.rate_u, rate_n = rate_n - OLD.rate_n"                                   \
+    "  WHERE client_id = OLD.client_id AND type = OLD.type AND date = OLD.date AND object = OLD.object;" \
+    " DELETE FROM object_rollup WHERE client_id = OLD.client_id AND type = OLD.type"                 \
+    "  AND date = OLD.date AND object = OLD.object AND n = 0;"
+#define SPAN_REMOVE                                                                                 \
+    " UPDATE object_spans SET n = n - 1, count_u = count_u - OLD.count_u, count_n = count_n - OLD.count_n," \
+    "  max_risk_u = max_risk_u - OLD.max_risk_u, max_risk_n = max_risk_n - OLD.max_risk_n,"          \
+    "  rate_u = rate_u - OLD.rate_u, rate_n = rate_n - OLD.rate_n"                                   \
+    "  WHERE type = OLD.type AND object = OLD.object AND date = OLD.date"                            \
+    "  AND until_date = OLD.until_date AND client_id = OLD.client_id;"                               \
+    " DELETE FROM object_spans WHERE type = OLD.type AND object = OLD.object AND date = OLD.date"    \
+    "  AND until_date = OLD.until_date AND client_id = OLD.client_id AND n = 0;"
+
+#define SPAN_COLUMNS "type, object, date, until_date, client_id, n, count_u, count_n, max_risk_u, " \
+                     "max_risk_n, rate_u, rate_n"
+#define OBJECT_SUMS "SUM(count_u), SUM(count_n), SUM(max_risk_u), SUM(max_risk_n), SUM(rate_u), SUM(rate_n)"
+
+/*
+ * Version 3: the spans of the evolution.  A stats' figures stand for its
+ * analysis from its date until the date of the analysis' next stats of the
+ * type (until_date; SPAN_OPEN while there is none): the landscape as of a
+ * day averages the figures of each analysis standing then (within
+ * EVOLUTION_WINDOW days of their date, applied when read).  object_spans sums
+ * the facts of each (type, object, date, until_date, client): the evolution
+ * reads one row per span, whatever the number of analyses in it.  The step
+ * dates the facts already stored from the stats table, then sums them.
+ */
+static const struct fact_tables_change object_changes[] = {
+    {
+        .schema_step = 3,
+        .ddl = {
+            [SQL_DIALECT_SQLITE] =
+                "ALTER TABLE object_facts ADD COLUMN until_date TEXT NOT NULL DEFAULT '" SPAN_OPEN "';"
+                "UPDATE object_facts SET until_date = nd.next FROM (SELECT id, LEAD(date) OVER"
+                " (PARTITION BY client_id, anr, type ORDER BY date) AS next FROM stats) AS nd"
+                " WHERE nd.id = object_facts.stats_id AND nd.next IS NOT NULL;"
+                "CREATE TABLE object_spans ("
+                " type INTEGER NOT NULL, object TEXT NOT NULL, date TEXT NOT NULL,"
+                " until_date TEXT NOT NULL, client_id INTEGER NOT NULL,"
+                " n INTEGER NOT NULL, count_u INTEGER NOT NULL, count_n INTEGER NOT NULL,"
+                " max_risk_u INTEGER NOT NULL, max_risk_n INTEGER NOT NULL,"
+                " rate_u INTEGER NOT NULL, rate_n INTEGER NOT NULL,"
+                " PRIMARY KEY (type, object, date, until_date, client_id)) WITHOUT ROWID;"
+                "INSERT INTO object_spans (" SPAN_COLUMNS ") SELECT type, object, date, until_date,"
+                " client_id, COUNT(*), " OBJECT_SUMS " FROM object_facts"
+                " GROUP BY type, object, date, until_date, client_id;"
+                "DROP TRIGGER object_rollup_remove;"
+                "CREATE TRIGGER object_facts_remove AFTER DELETE ON object_facts BEGIN"
+                ROLLUP_REMOVE SPAN_REMOVE " END;",
+            [SQL_DIALECT_POSTGRES] =
+                "ALTER TABLE object_facts ADD COLUMN until_date DATE NOT NULL DEFAULT '" SPAN_OPEN "';"
+                "UPDATE object_facts AS f SET until_date = nd.next FROM (SELECT id, LEAD(date) OVER"
+                " (PARTITION BY client_id, anr, type ORDER BY date) AS next FROM stats) AS nd"
+                " WHERE nd.id = f.stats_id AND nd.next IS NOT NULL;"
+                "CREATE TABLE object_spans ("
+                " type SMALLINT NOT NULL, object TEXT NOT NULL, date DATE NOT NULL,"
+                " until_date DATE NOT NULL, client_id BIGINT NOT NULL,"
+                " n BIGINT NOT NULL, count_u BIGINT NOT NULL, count_n BIGINT NOT NULL,"
+                " max_risk_u BIGINT NOT NULL, max_risk_n BIGINT NOT NULL,"
+                " rate_u BIGINT NOT NULL, rate_n BIGINT NOT NULL,"
+                " PRIMARY KEY (type, object, date, until_date, client_id));"
+                "INSERT INTO object_spans (" SPAN_COLUMNS ") SELECT type, object, date, until_date,"
+                " client_id, COUNT(*), " OBJECT_SUMS " FROM object_facts"
+                " GROUP BY type, object, date, until_date, client_id;"
+                "DROP TRIGGER object_rollup_remove ON object_facts;"
+                "DROP FUNCTION object_rollup_remove();"
+                "CREATE OR REPLACE FUNCTION object_facts_remove() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                ROLLUP_REMOVE SPAN_REMOVE " RETURN NULL; END $$;"
+                "CREATE TRIGGER object_facts_remove AFTER DELETE ON object_facts FOR EACH ROW"
+                " EXECUTE FUNCTION object_facts_remove();",
+        },
+    },
+    {0},
+};
+
 /* The daily totals get a transaction's facts at flush (facts_writer_flush)
  * and lose them by trigger, whatever deletes them (cascades included). */
 static const struct fact_tables object_tables = {
@@ -44,12 +123,7 @@ static const struct fact_tables object_tables = {
             " PRIMARY KEY (client_id, type, date, object)) WITHOUT ROWID;"
             "CREATE INDEX object_rollup_type_date ON object_rollup (type, date);"
             "CREATE TRIGGER object_rollup_remove AFTER DELETE ON object_facts BEGIN"
-            " UPDATE object_rollup SET n = n - 1, count_u = count_u - OLD.count_u, count_n = count_n - OLD.count_n,"
-            "  max_risk_u = max_risk_u - OLD.max_risk_u, max_risk_n = max_risk_n - OLD.max_risk_n,"
-            "  rate_u = rate_u - OLD.rate_u, rate_n = rate_n - OLD.rate_n"
-            "  WHERE client_id = OLD.client_id AND type = OLD.type AND date = OLD.date AND object = OLD.object;"
-            " DELETE FROM object_rollup WHERE client_id = OLD.client_id AND type = OLD.type"
-            "  AND date = OLD.date AND object = OLD.object AND n = 0; END;",
+            ROLLUP_REMOVE " END;",
         [SQL_DIALECT_POSTGRES] =
             "CREATE TABLE object_facts ("
             " stats_id BIGINT NOT NULL REFERENCES stats (id) ON DELETE CASCADE,"
@@ -68,25 +142,51 @@ static const struct fact_tables object_tables = {
             " PRIMARY KEY (client_id, type, date, object));"
             "CREATE INDEX object_rollup_type_date ON object_rollup (type, date);"
             "CREATE OR REPLACE FUNCTION object_rollup_remove() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-            " UPDATE object_rollup SET n = n - 1, count_u = count_u - OLD.count_u, count_n = count_n - OLD.count_n,"
-            "  max_risk_u = max_risk_u - OLD.max_risk_u, max_risk_n = max_risk_n - OLD.max_risk_n,"
-            "  rate_u = rate_u - OLD.rate_u, rate_n = rate_n - OLD.rate_n"
-            "  WHERE client_id = OLD.client_id AND type = OLD.type AND date = OLD.date AND object = OLD.object;"
-            " DELETE FROM object_rollup WHERE client_id = OLD.client_id AND type = OLD.type"
-            "  AND date = OLD.date AND object = OLD.object AND n = 0;"
+            ROLLUP_REMOVE
             " RETURN NULL; END $$;"
             "CREATE TRIGGER object_rollup_remove AFTER DELETE ON object_facts FOR EACH ROW"
             " EXECUTE FUNCTION object_rollup_remove();",
     },
     .drop = "DROP TABLE IF EXISTS object_facts;"
-            "DROP TABLE IF EXISTS object_rollup;",
+            "DROP TABLE IF EXISTS object_rollup;"
+            "DROP TABLE IF EXISTS object_spans;",
     .deletes = deletes,
+    .changes = object_changes,
 };
 
 /* --- writing --- */
 
+/* A span's pending sum: facts moved out of a span take their figures away. */
+static enum store_rc flush_object_span(struct store *s, const struct pending_sum *p)
+{
+    bool unchanged = p->n == 0; /* facts moved in and out again within the transaction */
+    for (int m = 0; m < 6; m++)
+        unchanged = unchanged && p->v[m] == 0;
+    if (unchanged)
+        return STORE_OK;
+    const struct sql_value params[] = {
+        sql_int(p->type), sql_text(p->object), sql_text(p->date), sql_text(p->until), sql_int(p->client_id),
+        sql_int(p->n), sql_int(p->v[0]), sql_int(p->v[1]), sql_int(p->v[2]), sql_int(p->v[3]),
+        sql_int(p->v[4]), sql_int(p->v[5]),
+    };
+    enum store_rc rc = sql_defer(s,
+        "INSERT INTO object_spans AS r (" SPAN_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (type, object, date, until_date, client_id) DO UPDATE SET n = r.n + excluded.n, "
+        "count_u = r.count_u + excluded.count_u, count_n = r.count_n + excluded.count_n, "
+        "max_risk_u = r.max_risk_u + excluded.max_risk_u, max_risk_n = r.max_risk_n + excluded.max_risk_n, "
+        "rate_u = r.rate_u + excluded.rate_u, rate_n = r.rate_n + excluded.rate_n",
+        params, sizeof params / sizeof *params);
+    if (rc == STORE_OK && p->n < 0) /* the span may have lost its last facts */
+        rc = sql_defer(s,
+            "DELETE FROM object_spans WHERE type = ? AND object = ? AND date = ? AND until_date = ? "
+            "AND client_id = ? AND n = 0", params, 5);
+    return rc;
+}
+
 static enum store_rc flush_object_sum(struct store *s, const struct pending_sum *p)
 {
+    if (p->until[0])
+        return flush_object_span(s, p);
     const struct sql_value params[] = {
         sql_int(p->client_id), sql_int(p->type), sql_text(p->date), sql_text(p->object), sql_int(p->n),
         sql_int(p->v[0]), sql_int(p->v[1]), sql_int(p->v[2]), sql_int(p->v[3]), sql_int(p->v[4]),
@@ -102,9 +202,82 @@ static enum store_rc flush_object_sum(struct store *s, const struct pending_sum 
         params, sizeof params / sizeof *params);
 }
 
+static void add_fact(struct pending_sum *p, const struct decimal metrics[3])
+{
+    p->n++;
+    for (size_t m = 0; m < 3; m++) {
+        p->v[2 * m] += metrics[m].units;
+        p->v[2 * m + 1] += metrics[m].nanos;
+    }
+}
+
+/* Adds (sign +1) or takes away (-1) one fact's figures, read from columns col … col + 5. */
+static void span_add(struct pending_sum *p, int sign, struct store *s, int col)
+{
+    p->n += sign;
+    for (int m = 0; m < 6; m++)
+        p->v[m] += sign * s->ops->get_int(s, col + m);
+}
+
+/* The stats of the analysis before o's, if any, stood until the analysis' next
+ * stats after it: now o's date.  Its facts move to the span ending there (a
+ * stats rewritten in place finds them there already). */
+struct span_move {
+    const struct fact_owner *owner;
+    int64_t previous;    /* the earlier stats' id, 0 if it has no facts to move */
+};
+
+static void move_fact(struct store *s, void *ctx)
+{
+    struct span_move *m = ctx;
+    const struct fact_owner *o = m->owner;
+    const char *object = s->ops->get_text(s, 0), *date = s->ops->get_text(s, 1);
+    m->previous = s->ops->get_int(s, 3);
+    /* One at a time: a new pending sum may move the others in memory. */
+    span_add(facts_pending_span(o->writer, o->client_id, o->type, date, s->ops->get_text(s, 2), object),
+             -1, s, 4);
+    span_add(facts_pending_span(o->writer, o->client_id, o->type, date, o->date, object), +1, s, 4);
+}
+
+static enum store_rc end_previous_span(struct store *s, const struct fact_owner *o)
+{
+    struct query q = {0};
+    buf_puts(&q.sql, "SELECT object, date, until_date, stats_id, count_u, count_n, max_risk_u, max_risk_n, "
+                     "rate_u, rate_n FROM object_facts WHERE stats_id = (SELECT id FROM stats");
+    query_where(&q, "type = ?", sql_int(o->type));
+    query_where(&q, "client_id = ?", sql_int(o->client_id));
+    query_where(&q, "anr = ?", sql_text(o->anr));
+    query_where(&q, "date < ?", sql_text(o->date));
+    buf_puts(&q.sql, " ORDER BY date DESC LIMIT 1) AND until_date <> ?");
+    query_bind(&q, sql_text(o->date));
+    struct span_move m = {o, 0};
+    enum store_rc rc = facts_run_rows(s, &q, move_fact, &m);
+    if (rc != STORE_OK || !m.previous)
+        return rc;
+    const struct sql_value params[] = {sql_text(o->date), sql_int(m.previous)};
+    return sql_defer(s, "UPDATE object_facts SET until_date = ? WHERE stats_id = ?", params, 2);
+}
+
+/* The date of the analysis' next stats after o's, or SPAN_OPEN. */
+static enum store_rc span_end(struct store *s, const struct fact_owner *o, char until[DATE_STR_LEN])
+{
+    const struct sql_value params[] = {sql_int(o->type), sql_int(o->client_id), sql_text(o->anr),
+                                       sql_text(o->date)};
+    enum store_rc rc = sql_first_row(s,
+        "SELECT MIN(date) FROM stats WHERE type = ? AND client_id = ? AND anr = ? AND date > ?", params, 4);
+    if (rc != STORE_OK) /* an aggregate always gives its row */
+        return rc == STORE_NOT_FOUND ? store_fail(s, STORE_ERROR, "MIN() gave no row.") : rc;
+    facts_copy_text(until, DATE_STR_LEN, s->ops->is_null(s, 0) ? SPAN_OPEN : s->ops->get_text(s, 0));
+    sql_end(s);
+    return STORE_OK;
+}
+
 static enum store_rc insert_objects(struct store *s, const struct fact_owner *o, const struct stats_facts *f)
 {
-    enum store_rc rc = STORE_OK;
+    char until[DATE_STR_LEN];
+    enum store_rc rc = end_previous_span(s, o);
+    if (rc == STORE_OK)
+        rc = span_end(s, o, until);
     for (size_t i = 0; i < f->n_objects && rc == STORE_OK; i++) {
         const struct object_fact *x = &f->objects[i];
         int64_t labels;
@@ -115,21 +288,18 @@ static enum store_rc insert_objects(struct store *s, const struct fact_owner *o,
             sql_int(o->stats_id), sql_int(o->client_id), sql_int(o->type), sql_text(o->date),
             sql_text(x->uuid), sql_int(labels), sql_int(x->count.units), sql_int(x->count.nanos),
             sql_int(x->max_risk.units), sql_int(x->max_risk.nanos), sql_int(x->rate.units),
-            sql_int(x->rate.nanos),
+            sql_int(x->rate.nanos), sql_text(until),
         };
         rc = sql_defer(s,
             "INSERT INTO object_facts (stats_id, client_id, type, date, object, labels_id, count_u, "
-            "count_n, max_risk_u, max_risk_n, rate_u, rate_n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "count_n, max_risk_u, max_risk_n, rate_u, rate_n, until_date) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params, sizeof params / sizeof *params);
-        struct pending_sum *p = facts_pending_sum(o->writer, o->client_id, o->type, o->date, x->uuid);
         const struct decimal metrics[3] = {x->count, x->max_risk, x->rate};
         assert(decimal_is_single(x->count) && decimal_is_single(x->max_risk) &&
                decimal_is_single(x->rate));
-        p->n++;
-        for (size_t m = 0; m < 3; m++) {
-            p->v[2 * m] += metrics[m].units;
-            p->v[2 * m + 1] += metrics[m].nanos;
-        }
+        add_fact(facts_pending_sum(o->writer, o->client_id, o->type, o->date, x->uuid), metrics);
+        add_fact(facts_pending_span(o->writer, o->client_id, o->type, o->date, until, x->uuid), metrics);
     }
     return rc;
 }
@@ -187,8 +357,6 @@ void object_days_free(struct object_days *d)
     free(d->items);
     *d = (struct object_days){0};
 }
-
-#define OBJECT_SUMS "SUM(count_u), SUM(count_n), SUM(max_risk_u), SUM(max_risk_n), SUM(rate_u), SUM(rate_n)"
 
 enum store_rc store_object_days(struct store *s, const struct stats_filter *f, struct object_days *out)
 {
@@ -332,5 +500,49 @@ enum store_rc store_object_client_totals(struct store *s, const struct stats_fil
         object_client_totals_free(out);
     else if (out->count)
         qsort(out->items, out->count, sizeof *out->items, compare_client_totals);
+    return rc;
+}
+
+/* --- the evolution's spans --- */
+
+struct spans_reader {
+    struct object_spans *out;
+    size_t cap;
+};
+
+static void read_span(struct store *s, void *ctx)
+{
+    struct spans_reader *r = ctx;
+    r->out->items = facts_grow(r->out->items, r->out->count, &r->cap, sizeof *r->out->items);
+    struct object_span *x = &r->out->items[r->out->count++];
+    facts_copy_text(x->date, sizeof x->date, s->ops->get_text(s, 0));
+    facts_copy_text(x->until, sizeof x->until, s->ops->get_text(s, 1));
+    x->client_id = s->ops->get_int(s, 2);
+    x->n = s->ops->get_int(s, 3);
+    x->count = facts_read_decimal(s, 4);
+    x->max_risk = facts_read_decimal(s, 6);
+    x->rate = facts_read_decimal(s, 8);
+}
+
+void object_spans_free(struct object_spans *x)
+{
+    free(x->items);
+    *x = (struct object_spans){0};
+}
+
+enum store_rc store_object_spans(struct store *s, const struct stats_filter *f, const char *object,
+                                 struct object_spans *out)
+{
+    assert(f->has_type && !f->get_last && !f->n_anrs);
+    *out = (struct object_spans){0};
+    struct query q = {0};
+    buf_puts(&q.sql, "SELECT date, until_date, client_id, n, count_u, count_n, max_risk_u, max_risk_n, "
+                     "rate_u, rate_n FROM object_spans");
+    query_where(&q, "object = ?", sql_text(object));
+    query_add_filters(s, &q, f);
+    struct spans_reader r = {out, 0};
+    enum store_rc rc = facts_run_rows(s, &q, read_span, &r);
+    if (rc != STORE_OK)
+        object_spans_free(out);
     return rc;
 }

@@ -53,4 +53,31 @@ void object_client_totals_free(struct object_client_totals *t);
 enum store_rc store_object_client_totals(struct store *s, const struct stats_filter *f,
                                          struct object_client_totals *out);
 
+/*
+ * The evolution (processors/evolution.c): the figures of a stats stand for its
+ * analysis from its date until the date of the analysis' next stats of the
+ * type (SPAN_OPEN while it has none).  A span sums the facts of one object
+ * from the stats of one client and date that stand until the same date.
+ */
+#define SPAN_OPEN "9999-12-31"
+
+struct object_span {
+    int64_t client_id;
+    char date[DATE_STR_LEN];
+    char until[DATE_STR_LEN];               /* SPAN_OPEN: still standing */
+    int64_t n;                              /* facts (one per analysis) */
+    struct decimal count, max_risk, rate;   /* sums */
+};
+
+struct object_spans {
+    struct object_span *items;              /* in no particular order */
+    size_t count;
+};
+void object_spans_free(struct object_spans *x);
+
+/* The spans of one object whose date is in f's dates (f: a type, client
+ * flags, dates; no ANRs, no get_last). */
+enum store_rc store_object_spans(struct store *s, const struct stats_filter *f, const char *object,
+                                 struct object_spans *out);
+
 #endif
