@@ -49,7 +49,8 @@ LANGS = ("en", "fr", "de", "nl")
 # Values src/web/pages.c provides; a template naming another one is a build error.
 RUNTIME_VARS = {"prefix", "admin_email", "admin_url", "version", "build_date", "organisations",
                 "sharing", "last_received", "backend", "stats", "tiles_url", "api_root",
-                "min_organisations", "object", "object_type", "mosp_url", "data_license"}
+                "min_organisations", "object", "object_type", "mosp_url", "data_license",
+                "evolution_window"}
 
 MIME = {
     ".css": "text/css; charset=utf-8",

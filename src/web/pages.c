@@ -202,13 +202,16 @@ static void answer_page(struct request *req, const char *name, const struct web_
         log_error("stats.web", "no embedded page %s", key.data);
         reply_error(req, 500, "Internal server error.", NULL);
     } else {
-        /* The privacy floor, on <html>: the pages name it where it hides a figure. */
-        char min_organisations[16];
+        /* The privacy floor, on <html>: the pages name it where it hides a figure;
+         * the evolution's window, which /help names. */
+        char min_organisations[16], evolution_window[16];
         snprintf(min_organisations, sizeof min_organisations, "%d", req->cfg->min_organisations);
-        struct web_var all[MAX_PAGE_VARS + 2] = {{"prefix", prefix.data},
-                                                 {"min_organisations", min_organisations}};
-        size_t n = 2;
-        for (size_t i = 0; i < n_vars && n < MAX_PAGE_VARS + 2; i++)
+        snprintf(evolution_window, sizeof evolution_window, "%d", req->cfg->evolution_window);
+        struct web_var all[MAX_PAGE_VARS + 3] = {{"prefix", prefix.data},
+                                                 {"min_organisations", min_organisations},
+                                                 {"evolution_window", evolution_window}};
+        size_t n = 3;
+        for (size_t i = 0; i < n_vars && n < MAX_PAGE_VARS + 3; i++)
             all[n++] = vars[i];
         buf_reset(&req->reply);
         fill_template(&req->reply, tpl, all, n);

@@ -1,13 +1,15 @@
 // evolution.test.mjs — the /evolution page in headless Chromium: lines over
-// time of the chosen threats and vulnerabilities (metric selectable) and of
-// the risk levels, over the chosen period, with their downloads.
+// time of the chosen threats and vulnerabilities (the landscape as of each
+// day: every analysis with its latest stats of the last 90 days; metric
+// selectable) and of the risk levels, over the chosen period, with their
+// downloads.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
 import {
   GENERATED_THREAT, assertClean, cardState, daysAgo, download, labelFor, parseCsv, useLoadedServer,
 } from './harness.mjs';
-import {objectAverages, riskAveragesOnDate, selectStats} from './expected.mjs';
+import {evolutionPoints, objectAverages, riskAveragesOnDate, selectStats} from './expected.mjs';
 
 let server;
 let clients;
@@ -53,13 +55,11 @@ async function lineData(page, canvasSelector) {
   });
 }
 
-/* The datasets the page must draw for the chosen objects: one value per date of the union. */
-function expectedLines(objects, metric) {
-  const dates = Array.from(new Set(objects.flatMap((o) => o.values.map((v) => v.date)))).sort();
-  return {dates, lines: objects.map((o) => dates.map((d) => {
-    const v = o.values.find((x) => x.date === d);
-    return v ? v[metric] : null;
-  }))};
+/* The datasets the page must draw for the chosen objects over the last `days`
+ * days: a point a day, null where nothing stands. */
+function expectedLines(objects, metric, days, type = 'threat') {
+  const points = objects.map((o) => evolutionPoints(clients, type, o.object, days));
+  return {dates: points[0].map((p) => p.date), points, lines: points.map((list) => list.map((p) => p[metric]))};
 }
 
 test('threats over time: the five highest by default, metric and choice', async () => {
@@ -72,15 +72,21 @@ test('threats over time: the five highest by default, metric and choice', async 
   let chart = await lineData(page, '#evolution-threats-chart');
   const byName = (list) => list.slice().sort((a, b) => labelFor(a.labels, 'en').localeCompare(labelFor(b.labels, 'en'), 'en'));
   const check = async (list, metric) => {
-    const want = expectedLines(byName(list), metric);
+    const want = expectedLines(byName(list), metric, 180);
+    assert.equal(await cardState(page, 'evolution-threats'), 'ready');   // the lines fetched for the picks
     chart = await lineData(page, '#evolution-threats-chart');
     assert.deepEqual(chart.labels, want.dates);
     assert.deepEqual(chart.datasets.map((d) => d.label), byName(list).map((o) => labelFor(o.labels, 'en')));
     chart.datasets.forEach((d, i) => assertClose(d.data, want.lines[i], `${metric} ${d.label}`));
   };
   await check(chosen, 'averageRate');
+  // Its analyses reported 75, 45 and 3 days ago: on the days between, the line
+  // goes on with their latest figures rather than stopping.
   const generated = chart.datasets.find((d) => d.label === 'Generated threat');
-  assert.deepEqual(generated.data.filter((v) => v !== null), [3.5, 4, 4.5]);
+  const at = (back) => generated.data[chart.labels.indexOf(daysAgo(back))];
+  assert.equal(at(60), at(75));
+  assert.notEqual(at(60), null);
+  assert.equal(at(76), null);
 
   // Untick everything but the generated threat, then follow its occurrences.
   await page.click('[data-chart="evolution-threats"] summary');
@@ -102,20 +108,20 @@ test('threats over time: the five highest by default, metric and choice', async 
   await check(byCount, 'count');
 
   const rows = parseCsv((await download(page, page.locator('[data-chart="evolution-threats"] [data-export="csv"]'))).bytes);
-  assert.deepEqual(rows[0], ['date', 'uuid', 'label', 'count', 'period']);
-  assert.ok(rows.slice(1).every((r) => r[4] === `${daysAgo(180)}/${daysAgo(0)}`));
-  const wantRows = byCount.flatMap((o) => o.values.map((v) => [v.date, o.object, labelFor(o.labels, 'en'), v.count]))
+  assert.deepEqual(rows[0], ['date', 'uuid', 'label', 'count', 'analyses', 'organisations', 'period']);
+  assert.ok(rows.slice(1).every((r) => r[6] === `${daysAgo(180)}/${daysAgo(0)}`));
+  const wantRows = byCount.flatMap((o) => evolutionPoints(clients, 'threat', o.object, 180)
+    .map((p) => [p.date, o.object, labelFor(o.labels, 'en'), p.count, p.analyses, p.organisations]))
     .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
-  assert.deepEqual(rows.slice(1).map((r) => r.slice(0, 3)), wantRows.map((r) => r.slice(0, 3)));
-  assertClose(rows.slice(1).map((r) => Number(r[3])), wantRows.map((r) => r[3]), 'csv count');
+  assert.deepEqual(rows.slice(1).map((r) => r.slice(0, 3).concat(r.slice(4, 6).map(Number))),
+                   wantRows.map((r) => r.slice(0, 3).concat(r.slice(4, 6))));
+  assertClose(rows.slice(1).map((r) => (r[3] === '' ? null : Number(r[3]))), wantRows.map((r) => r[3]), 'csv count');
 
-  // A shorter period leaves out the older dates.
+  // A shorter period: a point a day over the last 30 days.
   await page.selectOption('#period', '30');
   assert.equal(await cardState(page, 'evolution-threats'), 'ready');
   chart = await lineData(page, '#evolution-threats-chart');
-  const recent = objectAverages(selectStats(clients, 'threat', '30'));
-  const dates = Array.from(new Set(recent.flatMap((o) => o.values.map((v) => v.date)))).sort();
-  assert.ok(chart.labels.every((d) => dates.includes(d)));
+  assert.deepEqual(chart.labels, expectedLines(byCount, 'count', 30).dates);
   assertClean(assert, browser.watch);
 });
 
@@ -175,6 +181,7 @@ test('a line keeps its colour when more are ticked, and in every language', asyn
   assert.ok(extra, 'a choice listed before a ticked one');
   await page.click('[data-chart="evolution-threats"] summary');
   await page.check(`[data-chart="evolution-threats"] input[value="${extra}"]`);
+  assert.equal(await cardState(page, 'evolution-threats'), 'ready');
   const after = coloursOf(await lineData(page, '#evolution-threats-chart'));
   assert.equal(Object.keys(after).length, Object.keys(before).length + 1);
   for (const [label, colour] of Object.entries(before)) {
@@ -199,7 +206,10 @@ test('the period and the metric keep the picks; dates spaced by time', async () 
       await page.uncheck(`[data-chart="evolution-threats"] input[value="${value}"]`);
     }
   }
-  const only = async () => (await lineData(page, '#evolution-threats-chart')).datasets.map((d) => d.label);
+  const only = async () => {
+    assert.equal(await cardState(page, 'evolution-threats'), 'ready');
+    return (await lineData(page, '#evolution-threats-chart')).datasets.map((d) => d.label);
+  };
   assert.deepEqual(await only(), ['Generated threat']);
   await page.selectOption('#period', '90');
   assert.equal(await cardState(page, 'evolution-threats'), 'ready');
@@ -208,13 +218,21 @@ test('the period and the metric keep the picks; dates spaced by time', async () 
   assert.deepEqual(await only(), ['Generated threat']);
   assert.equal(await page.isChecked(`[data-chart="evolution-threats"] input[value="${GENERATED_THREAT}"]`), true);
 
-  // Its points (75, 45 and 3 days ago) are spaced by the days between them.
+  // A point a day, spaced by the days between them (its reports 75, 45 and 3 days ago).
   const chart = await lineData(page, '#evolution-threats-chart');
   assert.equal(chart.xType, 'linear');
   const [line] = chart.datasets;
-  assert.deepEqual(line.dates, [daysAgo(75), daysAgo(45), daysAgo(3)]);
-  const ratio = (line.pixels[1] - line.pixels[0]) / (line.pixels[2] - line.pixels[1]);
+  assert.deepEqual(line.dates, expectedLines([{object: GENERATED_THREAT}], 'maxRisk', 90).dates);
+  const pixel = (back) => line.pixels[line.dates.indexOf(daysAgo(back))];
+  const ratio = (pixel(45) - pixel(75)) / (pixel(3) - pixel(45));
   assert.ok(Math.abs(ratio - 30 / 42) < 0.02, `gaps of 30 and 42 days drawn in the ratio ${ratio}`);
+  // Over two years, a point a week, counted back from today.
+  await page.selectOption('#period', '730');
+  assert.equal(await cardState(page, 'evolution-threats'), 'ready');
+  const weekly = (await lineData(page, '#evolution-threats-chart')).datasets[0];
+  const want = evolutionPoints(clients, 'threat', GENERATED_THREAT, 730, {step: 7});
+  assert.deepEqual(weekly.dates, want.map((p) => p.date));
+  assertClose(weekly.data, want.map((p) => p.maxRisk), 'weekly maxRisk');
   // The axis reads as dates.
   const ticks = await page.$eval('#evolution-threats-chart', (canvas) => window.Chart.getChart(canvas).scales.x.ticks.map((tk) => tk.label));
   assert.ok(ticks.length >= 2 && ticks.every((label) => /[A-Za-z]/.test(label) && /\d/.test(label)), ticks.join(' | '));
@@ -240,6 +258,7 @@ test('the picker filters by name and works with the keyboard', async () => {
   assert.equal(await page.evaluate(() => document.activeElement.nextElementSibling.textContent), 'Écoute passive');
   const wasChecked = await page.evaluate(() => document.activeElement.checked);
   await page.keyboard.press('Space');
+  assert.equal(await cardState(page, 'evolution-threats'), 'ready');
   const labels = (await lineData(page, '#evolution-threats-chart')).datasets.map((d) => d.label);
   assert.equal(labels.includes('Écoute passive'), !wasChecked);
   await page.focus('#evolution-threats-filter');

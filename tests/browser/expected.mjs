@@ -117,3 +117,31 @@ export function cartographyCell(stats, state, kind, impact, column) {
 export function cartographyScale(stats, name) {
   return Array.from(new Set(stats.flatMap((s) => s.data.scales[name]))).sort((a, b) => a - b);
 }
+
+/*
+ * /stats/evolution/<type>.json for one object: the landscape as of each point,
+ * every `step` days back from today to `days` days ago, oldest first.  At a
+ * point each analysis stands with its latest stats dated on or before it and
+ * not older than `window` days; the point's means are over the standing
+ * analyses whose stats list the object (null when there are none).
+ */
+export function evolutionPoints(clients, type, uuid, days, {step = 1, window = 90} = {}) {
+  const stats = sharedStats(clients, type);
+  const points = [];
+  for (let back = 0; back <= days; back += step) {
+    const date = daysAgo(back);
+    const oldest = daysAgo(back + window);
+    const latest = new Map();
+    for (const s of stats) {
+      const key = s.client + '/' + s.anr;
+      if (s.date <= date && (!latest.has(key) || latest.get(key).date < s.date)) {
+        latest.set(key, s);
+      }
+    }
+    const standing = Array.from(latest.values()).filter((s) => s.date >= oldest)
+      .map((s) => ({client: s.client, o: s.data.find((x) => x.uuid === uuid)})).filter((x) => x.o);
+    const means = Object.fromEntries(METRICS.map((m) => [m, standing.length ? mean(standing.map((x) => Number(x.o[m]))) : null]));
+    points.unshift({date, ...means, analyses: standing.length, organisations: new Set(standing.map((x) => x.client)).size});
+  }
+  return points;
+}

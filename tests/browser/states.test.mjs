@@ -90,7 +90,7 @@ test('each chart has its figures as a table, the same numbers as drawn', async (
   await page.selectOption('#threats-top', '5');
   assert.equal((await figures(page, 'threats')).rows.length, 5);
 
-  // Lines over time: a row per date, empty where a line has no point.
+  // Lines over time: a row per date, empty where a line has no value (nothing stands there).
   await page.goto(server.url + '/evolution?lang=fr');
   assert.equal(await cardState(page, 'evolution-threats'), 'ready');
   const lines = await page.$eval('#evolution-threats-chart', (c) =>
@@ -102,7 +102,7 @@ test('each chart has its figures as a table, the same numbers as drawn', async (
   assert.deepEqual(table.head, ['Date'].concat(lines.map((l) => l.label)));
   assert.deepEqual(table.rows, days.map((day) => [frDate.format(new Date(day * 86400000))].concat(lines.map((l) => {
     const point = l.data.find((p) => p.x === day);
-    return point ? frNumber.format(point.y) : '';
+    return point && point.y !== null ? frNumber.format(point.y) : '';
   }))));
   await page.goto(server.url + '/evolution?lang=en');
   assertClean(assert, browser.watch);

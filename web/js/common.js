@@ -748,5 +748,6 @@
   window.StatsWeb = {
     prefix, lang, t, objectLabel, objectPage, formatNumber, fetchJSON, SERIES, colourFor, reducedMotion, dayNumber, formatDay,
     ChartCard, guarded, belowFloor, minOrganisations, sampleOfFigure, sampleOfItems, trend, csvBlob, download, setPeriodSelect, wrapLabel, stateGet, stateSet, bindSelect,
+    today, dayDate,
   };
 }());

@@ -1,7 +1,9 @@
 /*
  * evolution.js — the /evolution page: line charts over time of the chosen
- * threats and vulnerabilities (threat_average_on_date …, metric selectable)
- * and of the risk levels (risk_averages_on_date), over the chosen period.
+ * threats and vulnerabilities (/stats/evolution/<type>.json: the landscape as
+ * of each day or week, metric selectable; the objects to choose from are the
+ * landscape's, /stats/<kind>.json) and of the risk levels
+ * (risk_averages_on_date), over the chosen period.
  */
 (function () {
   'use strict';
@@ -12,6 +14,10 @@
   S.setPeriodSelect(period);
   S.bindSelect(period, 'period');
   const DEFAULT_CHOSEN = 5;
+  /* The evolution answers at most this many objects at once. */
+  const MAX_DRAWN = 20;
+  /* Daily points up to half a year, weekly beyond (at most 1000 points). */
+  const stepOf = (days) => (Number(days) > 180 ? 'week' : 'day');
   const LEVELS = [['Low risks', 'level.low', '#2a9d8f'], ['Medium risks', 'level.medium', '#e07b00'],
                   ['High risks', 'level.high', '#d0453a']];
 
@@ -39,6 +45,9 @@
         tooltip: {callbacks: {
           title: (items) => (items.length ? S.formatDay(items[0].parsed.x) : ''),
           label: (item) => item.dataset.label + ': ' + S.formatNumber(item.parsed.y),
+          afterLabel: (item) => (item.raw.sample ? t('evolution.point_sample', {
+            analyses: S.formatNumber(item.raw.sample.analyses),
+            organisations: S.formatNumber(item.raw.sample.organisations)}) : ''),
         }},
       },
       scales: {
@@ -49,9 +58,10 @@
     };
   }
 
-  /* A line of {date, value} points on the time axis. */
+  /* A line of {date, value} points on the time axis; a point may carry its
+   * sample sizes (analyses, organisations) for the tooltip. */
   function line(label, colour, points) {
-    return {label, data: points.map(([date, value]) => ({x: S.dayNumber(date), y: value})),
+    return {label, data: points.map(([date, value, sample]) => ({x: S.dayNumber(date), y: value, sample})),
             borderColor: colour, backgroundColor: colour, tension: 0.2, pointRadius: 3};
   }
 
@@ -62,6 +72,7 @@
 
   /* kind: "threats" or "vulnerabilities". */
   function objectsOverTime(kind) {
+    const type = kind === 'threats' ? 'threat' : 'vulnerability';
     const card = new S.ChartCard(document.querySelector('[data-chart="evolution-' + kind + '"]'));
     const list = card.control('objects');
     const filter = card.element.querySelector('[data-filter]');
@@ -125,7 +136,12 @@
       filterStatus.textContent = words.length ? t('evolution.filter_status', {shown, total: list.children.length}) : '';
     }
 
-    function draw() {
+    /* The landscape as of each point of the period, for the shown objects:
+     * fetched when the period or the shown objects change, not the metric. */
+    let lines = null;
+    let linesKey = '';
+
+    async function draw(isCurrent) {
       if (!objects.length) {
         pickedCount.textContent = '';
         card.showEmpty();
@@ -133,42 +149,60 @@
       }
       const metric = card.control('metric').value;
       const shown = chosen();
-      pickedCount.textContent = t('evolution.picked', {count: shown.length});
+      pickedCount.textContent = t('evolution.picked', {count: shown.length}) +
+        (shown.length > MAX_DRAWN ? ' ' + t('evolution.max_drawn', {max: MAX_DRAWN}) : '');
       if (!shown.length) {
         card.showEmpty(t('evolution.none'));
         return;
       }
-      const dates = allDates(shown.map((o) => o.values));
+      const drawn = shown.slice(0, MAX_DRAWN);
+      const key = period.value + '|' + drawn.map((o) => o.object).sort().join(',');
+      if (key !== linesKey) {
+        const dateTo = S.today();
+        const answer = await S.fetchJSON('/stats/evolution/' + type + '.json', {
+          objects: drawn.map((o) => o.object).join(','), date_to: dateTo, step: stepOf(period.value),
+          date_from: S.dayDate(S.dayNumber(dateTo) - Number(period.value))});
+        if (!isCurrent()) {
+          return;
+        }
+        lines = new Map(answer.map((entry) => [entry.object, entry.points]));
+        linesKey = key;
+      }
+      const points = (o) => lines.get(o.object) || [];
+      const dates = allDates(drawn.map(points));
       const metricName = t(metric === 'averageRate' ? 'metric.averageRate.' + kind : 'metric.' + metric);
-      const rows = [['date', 'uuid', 'label', metric]];
+      const rows = [['date', 'uuid', 'label', metric, 'analyses', 'organisations']];
       for (const uuid of Array.from(colours.keys())) {
         if (!shown.some((o) => o.object === uuid)) {
           colours.delete(uuid);
         }
       }
-      for (const o of shown.slice().sort((a, b) => a.object.localeCompare(b.object))) {
+      for (const o of drawn.slice().sort((a, b) => a.object.localeCompare(b.object))) {
         if (!colours.has(o.object)) {
           colours.set(o.object, S.colourFor(o.object, new Set(colours.values())));
         }
       }
-      const datasets = shown.map((o) => {
-        for (const v of o.values) {
-          rows.push([v.date, o.object, name(o), v[metric]]);
+      /* A point without a figure (nothing standing, or below the privacy
+       * floor) is a gap in its line and an empty cell of the table. */
+      const datasets = drawn.map((o) => {
+        for (const p of points(o)) {
+          rows.push([p.date, o.object, name(o), p[metric], p.analyses, p.organisations]);
         }
-        return line(name(o), colours.get(o.object), o.values.map((v) => [v.date, v[metric]]));
+        return line(name(o), colours.get(o.object), points(o).map((p) => [p.date, p[metric], p]));
       });
       rows.splice(1, rows.length - 1, ...rows.slice(1).sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1])));
       card.show({type: 'line', data: {datasets}, options: lineOptions(metricName, dates)}, rows);
     }
 
+    const redraw = () => S.guarded(card, draw);
     card.control('metric').addEventListener('change', () => {
       fillChoices();
-      draw();
+      redraw();
     });
     list.addEventListener('change', () => {
       picked = new Set(Array.from(list.querySelectorAll('input:checked'), (input) => input.value));
       S.stateSet(picksKey, Array.from(picked).sort().join(',') || '-');
-      draw();
+      redraw();
     });
     filter.addEventListener('input', applyFilter);
     filter.addEventListener('keydown', (event) => {
@@ -188,7 +222,7 @@
           S.stateSet(picksKey, null);
         }
         fillChoices();
-        draw();
+        await draw(isCurrent);
       }
     });
   }
