@@ -103,7 +103,7 @@ static void serve_evolution(struct request *req)
     for (size_t i = 0; i < q.n_objects; i++)
         buf_printf(&key, "|%s", q.objects[i]);
     struct stats_versions versions;
-    if (store_stats_versions(req->store, &versions) != STORE_OK) {
+    if (!req->store || store_stats_versions(req->store, &versions) != STORE_OK) {
         reply_store_error(req, "evolution versions");
     } else if (!answer_cache_serve(req, key.data, ANSWER_TYPE(type), &versions)) {
         struct json_writer w;

@@ -363,6 +363,14 @@ def public_answers(server):
             r = c.get(f"/stats/object/{item['object']}.json")
             assert r.status == 200, r
             answers.append(("PublicObjectProfile", f"/stats/object/{item['object']}.json", r.json))
+    # The evolution of every object of the list (and of one nobody names), daily over a month.
+    for kind, type_ in (("threats", "threat"), ("vulnerabilities", "vulnerability")):
+        objects = sorted(item["object"] for item in c.get(f"/stats/{kind}.json").json)[:19] + [str(uuid.uuid4())]
+        route = f"/stats/evolution/{type_}.json?objects={','.join(objects)}&step=day&date_from=" + \
+            (server_today(server) - datetime.timedelta(days=30)).isoformat()
+        r = c.get(route)
+        assert r.status == 200, r
+        answers.append(("PublicEvolution", route, r.json))
     return answers
 
 
@@ -381,8 +389,13 @@ def test_public_answers_match_their_schemas(document, tmp_path, backend, floor, 
     if hidden:
         assert set(by_route["/stats/risks.json"]) == {"analyses", "organisations", "data_up_to"}
         assert by_route["/stats/threats.json"] == [] and by_route["/map/clients.json"] == []
+        assert all(p["count"] is None for _, route, answer in answers if route.startswith("/stats/evolution/")
+                   for entry in answer for p in entry["points"])
     else:
         assert by_route["/stats/threats.json"] and "current" in by_route["/stats/risks.json"]
+        evolution = next(a for r, a in by_route.items() if r.startswith("/stats/evolution/threat"))
+        named = [entry for entry in evolution if entry["labels"] is not None]
+        assert len(named) == len(evolution) - 1 and all(e["points"][-1]["count"] is not None for e in named)
         assert "previous" in by_route["/stats/threats.json"][0]
         assert "previous" not in by_route["/stats/threats.json?last_stats=1"][0]
         assert isinstance(by_route["/stats/risks.json?processor=risk_averages_on_date"]["current"]["informational"]["Low risks"], list)
@@ -401,7 +414,10 @@ def test_public_answers_match_their_schemas(document, tmp_path, backend, floor, 
         wrong = [["PublicObjects", [item]],
                  ["PublicRisks", {"analyses": 1, "organisations": 1, "data_up_to": None, "current": 1}],
                  ["PublicRisks", dict(figure, current=[])], ["MapAreas", [area]],
-                 ["PublicObjectProfile", dict(next(a for s, _, a in answers if s == "PublicObjectProfile"), rank=0)]]
+                 ["PublicObjectProfile", dict(next(a for s, _, a in answers if s == "PublicObjectProfile"), rank=0)],
+                 ["PublicEvolution", [dict(evolution[0],
+                                           points=[{"date": "2026-12-04", "count": 1, "maxRisk": 1, "averageRate": 1,
+                                                    "analyses": 1}])]]]
         assert all(schema_errors(document, wrong, tmp_path)), wrong
 
 
