@@ -306,7 +306,8 @@ def test_servers_carry_the_proxy_prefix(server):
     public = {path: item for path, item in behind["paths"].items() if "servers" in item}
     assert set(public) == {"/stats/threats.json", "/stats/vulnerabilities.json", "/stats/risks.json",
                            "/stats/cartography.json", "/stats/compliance.json", "/map/clients.json",
-                           "/stats/object/{uuid}.json", "/open-data/{name}.csv"}
+                           "/stats/object/{uuid}.json", "/stats/evolution/threat.json",
+                           "/stats/evolution/vulnerability.json", "/open-data/{name}.csv"}
     for path, item in public.items():
         assert server_path(behind, item, "http://example.org/api/v1/swagger.json") == "", path
         assert server_path(behind, item, "http://example.org/stats/api/v1/openapi.json") == "/stats", path
