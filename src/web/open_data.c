@@ -230,8 +230,9 @@ static void open_data_csv(struct request *req)
         if (strcmp(req->path_params[0], datasets[i].name) == 0)
             d = &datasets[i];
     if (!d) {
-        reply_errorf(req, 404, "No open dataset '%.64s'. Datasets: threats, vulnerabilities, risks, cartography, "
-                     "compliance.", req->path_params[0]);
+        /* The name is not echoed: it is whatever bytes the path held. */
+        reply_error(req, 404, "No such open dataset. Datasets: threats, vulnerabilities, risks, cartography, "
+                    "compliance.", NULL);
         return;
     }
     if (!request_params(req, NULL, 0, NULL))

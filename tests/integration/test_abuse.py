@@ -318,10 +318,13 @@ def test_sql_in_free_text_is_stored_verbatim(target):
 
 
 def matches(pattern, path):
-    """The router's rule: same segments, "<…>" matching any one non-empty segment."""
+    """The router's rule: same segments, "<…>" matching any one non-empty segment,
+    "<…>.json" (a placeholder and a suffix) one that ends so with something before."""
+    def segment(w, h):
+        m = re.fullmatch(r"<[^>]+>(.*)", w)
+        return len(h) > len(m.group(1)) and h.endswith(m.group(1)) if m else w == h
     want, have = pattern.strip("/").split("/"), path.strip("/").split("/")
-    return len(want) == len(have) and all(
-        (w.startswith("<") and w.endswith(">") and h) or w == h for w, h in zip(want, have))
+    return len(want) == len(have) and all(segment(w, h) for w, h in zip(want, have))
 
 
 def test_wrong_methods(target, unchanged):
