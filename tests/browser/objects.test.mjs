@@ -70,6 +70,29 @@ test('a threat\'s page: its figures in the landscape, its names in four language
   assertClean(assert, browser.watch);
 });
 
+test('a threat\'s page draws its probability over the last year from /stats/evolution, week by week', async () => {
+  const page = await browser.page();
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/stats/evolution/')),
+    page.goto(server.url + '/object/' + EAVESDROPPING + '?lang=en'),
+  ]);
+  const asked = new URL(request.url());
+  assert.equal(asked.pathname, '/stats/evolution/threat.json');
+  assert.equal(asked.searchParams.get('objects'), EAVESDROPPING);
+  assert.equal(asked.searchParams.get('step'), 'week');
+  const days = (new Date(asked.searchParams.get('date_to')) - new Date(asked.searchParams.get('date_from'))) / 86400000;
+  assert.equal(days, 365);
+  assert.equal(await cardState(page, 'object-evolution'), 'ready');
+  const [line] = await (await fetch(request.url())).json();
+  const drawn = await page.$eval('#object-evolution-chart', (canvas) => window.Chart.getChart(canvas).data.datasets[0].data.map((p) => p.y));
+  assert.deepEqual(drawn, line.points.map((p) => p.averageRate));
+  assert.ok(drawn.some((y) => y !== null), 'some week has a figure');
+  // Its table of figures: a row a week, the date and the probability.
+  await page.click('[data-chart="object-evolution"] .chart-figures summary');
+  assert.equal(await page.locator('[data-chart="object-evolution"] .figures-table tbody tr').count(), line.points.length);
+  assertClean(assert, browser.watch);
+});
+
 test('a vulnerability named in English only: its page, and its evolution with it picked', async () => {
   const page = await browser.page();
   await page.goto(server.url + '/object/' + GENERATED_VULNERABILITY.toUpperCase() + '?lang=nl');
