@@ -86,6 +86,11 @@ struct store_ops {
     int n_migrations;
     const char *begin_write;          /* starts a transaction holding the write lock */
     const char *migrate_lock;         /* run first in the migration transaction, or NULL */
+    /* Holds, until the transaction ends, the lock of the analysis named by the
+     * text param (client id and ANR): stats of one analysis are stored one
+     * transaction at a time (the evolution's spans link them).  NULL: the
+     * backend writes one transaction at a time anyway. */
+    const char *analysis_lock;
     const char *table_exists;         /* one row iff the table named by the text param exists */
     const char *anr_in_set;           /* predicate "anr is in the set" taking one param … */
     void (*encode_set)(buf *b, const char *const *items, size_t n); /* … written by this */

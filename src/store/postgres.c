@@ -35,6 +35,8 @@
 #define SQLSTATE_CLASS_SHUTDOWN "57P"
 /* Key of the advisory lock that serialises migrations (any constant of ours). */
 #define MIGRATION_LOCK "1398035796"
+/* First key of the advisory locks of analyses (the second: a hash of the analysis). */
+#define ANALYSIS_LOCK_CLASS "1398035797"
 
 struct pg_store {
     struct store base;
@@ -533,6 +535,8 @@ static const struct store_ops pg_ops = {
     .n_migrations = (int)(sizeof migrations / sizeof *migrations),
     .begin_write = "BEGIN",
     .migrate_lock = "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")",
+    /* Two keys (class, hash): apart from the migration's one-key lock. */
+    .analysis_lock = "SELECT pg_advisory_xact_lock(" ANALYSIS_LOCK_CLASS ", hashtext(?))",
     .table_exists = "SELECT 1 FROM pg_catalog.pg_tables "
                     "WHERE schemaname = current_schema() AND tablename = ?",
     .anr_in_set = "anr = ANY(CAST(? AS TEXT[]))",

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 #include "store/store.h"
 #include "store_fixture.h"
 #include "util/buf.h"
+#include "util/date.h"
+#include "util/ids.h"
 #include "util/json.h"
 
 #define ANR_A "aaaaaaaa-0000-4000-8000-000000000001"
@@ -752,6 +755,72 @@ static void test_spans_follow_every_write(void **state)
     free(d3);
 }
 
+/* A stats of the analysis stored by another connection while this one's
+ * transaction, which stores an earlier date, is still open. */
+struct later_stats {
+    int64_t client;
+    char *data;
+    enum store_rc rc;
+};
+
+static void *put_later_stats(void *arg)
+{
+    struct later_stats *l = arg;
+    struct store *other;
+    char *err = NULL;
+    l->rc = store_open(fixture_db_uri, &other, &err);
+    free(err);
+    if (l->rc != STORE_OK)
+        return NULL;
+    struct stats_item it = {0};
+    snprintf(it.anr, sizeof it.anr, "%s", ANR_A);
+    it.type = STATS_THREAT;
+    snprintf(it.date, sizeof it.date, "%s", "2026-05-20");
+    it.data = l->data;
+    struct upsert_result r;
+    l->rc = store_stats_upsert(other, l->client, &it, 1, &r);
+    store_close(other);
+    return NULL;
+}
+
+/* Two transactions store stats of one analysis on two dates at once: the
+ * later one waits for the first (PostgreSQL: the analysis lock; SQLite: one
+ * writer at a time) and the spans end where they should.  Today the change
+ * counters' row also makes PostgreSQL's writers wait for each other; this
+ * holds when they no longer do. */
+static void test_spans_of_concurrent_transactions(void **state)
+{
+    struct store *s = *state;
+    int64_t a = add_client(s, "a", true, true);
+    char *d1 = objects_of("1", "2"), *d2 = objects_of("10", "20");
+    put(s, a, ANR_A, STATS_THREAT, "2026-05-01", d1);
+    struct stats_item it = {0};
+    snprintf(it.anr, sizeof it.anr, "%s", ANR_A);
+    it.type = STATS_THREAT;
+    snprintf(it.date, sizeof it.date, "%s", "2026-05-10");
+    it.data = d2;
+    char uuid[UUID_STR_LEN], now[TIMESTAMP_STR_LEN];
+    uuid_generate_str(uuid);
+    timestamp_now(now);
+    int64_t id;
+    struct facts_writer *w = facts_writer_new();
+    assert_int_equal(sql_begin_write(s), STORE_OK);
+    assert_int_equal(stats_row_insert(s, a, &it, uuid, now, &id), STORE_OK);
+    assert_int_equal(facts_writer_insert(w, s, id, a, ANR_A, STATS_THREAT, it.date, d2, NULL), STORE_OK);
+    struct later_stats later = {a, d1, STORE_ERROR};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, put_later_stats, &later), 0);
+    usleep(300000); /* the other connection is waiting by now (or would have gone wrong) */
+    assert_int_equal(facts_writer_flush(w, s), STORE_OK);
+    assert_int_equal(sql_commit(s), STORE_OK);
+    pthread_join(thread, NULL);
+    assert_int_equal(later.rc, STORE_OK);
+    facts_writer_free(w);
+    assert_spans_match_facts(s);
+    free(d1);
+    free(d2);
+}
+
 /* A database at version 2 holding object facts gets their spans when
  * migrated: the step's SQL dates the facts and sums them. */
 static void test_migration_to_spans(void **state)
@@ -806,6 +875,7 @@ int main(void)
         STORE_TEST(test_versions),
         STORE_TEST(test_migration_backfills_facts),
         STORE_TEST(test_spans_follow_every_write),
+        STORE_TEST(test_spans_of_concurrent_transactions),
         STORE_TEST(test_migration_to_spans),
     };
     return cmocka_run_group_tests_name("processors", tests, fixture_group_setup, fixture_group_teardown);

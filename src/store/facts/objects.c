@@ -14,6 +14,7 @@
 #include "store/facts/objects.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -272,10 +273,27 @@ static enum store_rc span_end(struct store *s, const struct fact_owner *o, char 
     return STORE_OK;
 }
 
+/* Until the transaction ends, no other stores stats of o's analysis: each
+ * would miss the other's row and end the wrong span. */
+static enum store_rc lock_analysis(struct store *s, const struct fact_owner *o)
+{
+    if (!s->ops->analysis_lock)
+        return STORE_OK;
+    char key[24 + UUID_STR_LEN];
+    snprintf(key, sizeof key, "%lld/%s", (long long)o->client_id, o->anr);
+    struct sql_value param = sql_text(key);
+    enum store_rc rc = sql_first_row(s, s->ops->analysis_lock, &param, 1);
+    if (rc == STORE_OK)
+        sql_end(s);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
 static enum store_rc insert_objects(struct store *s, const struct fact_owner *o, const struct stats_facts *f)
 {
     char until[DATE_STR_LEN];
-    enum store_rc rc = end_previous_span(s, o);
+    enum store_rc rc = lock_analysis(s, o);
+    if (rc == STORE_OK)
+        rc = end_previous_span(s, o);
     if (rc == STORE_OK)
         rc = span_end(s, o, until);
     for (size_t i = 0; i < f->n_objects && rc == STORE_OK; i++) {
