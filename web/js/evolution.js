@@ -61,8 +61,10 @@
   /* A line of {date, value} points on the time axis; a point may carry its
    * sample sizes (analyses, organisations) for the tooltip. */
   function line(label, colour, points) {
+    /* A point a day draws a line, not a row of beads: points show on hover. */
     return {label, data: points.map(([date, value, sample]) => ({x: S.dayNumber(date), y: value, sample})),
-            borderColor: colour, backgroundColor: colour, tension: 0.2, pointRadius: 3};
+            borderColor: colour, backgroundColor: colour, tension: 0.2,
+            pointRadius: points.length > 60 ? 0 : 3, pointHoverRadius: 4};
   }
 
   /* Text compared without case or accents, for the pickers' filter. */
