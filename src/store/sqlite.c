@@ -25,6 +25,8 @@
 #include "util/json_writer.h"
 
 #define BUSY_TIMEOUT_MS 10000
+/* Bytes of -wal file kept when the log starts over: about the catch-up threshold. */
+#define WAL_SIZE_LIMIT "67108864"
 
 struct sqlite_store {
     struct store base;
@@ -384,7 +386,9 @@ static enum store_rc sqlite_store_open(const char *path, bool create, struct sto
     if (open_file(path, create, &db) != SQLITE_OK ||
         sqlite3_extended_result_codes(db, 1) != SQLITE_OK ||
         sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
-        sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+        sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                         /* the log file cut back to this when it starts over (sqlite_checkpoint.c) */
+                         "PRAGMA journal_size_limit = " WAL_SIZE_LIMIT,
                      NULL, NULL, NULL) != SQLITE_OK) {
         if (errmsg)
             *errmsg = open_failure(db, path);

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Times /stats/evolution/<type>.json, uncached, on a running server.
+
+    evolution.py URL [--requests N] [--objects K] [--days D] [--step day|week|month]
+
+Each request asks for a different set of K threats (so no answer comes from the
+server's answer cache), D days of points up to today.  The objects are the ones
+/stats/threats.json lists.  Prints the time of each answer (median, p90, max, in
+ms, measured by the client over a kept-alive loopback connection), the points
+and the bytes of an answer.
+"""
+import argparse
+import http.client
+import json
+import random
+import statistics
+import time
+import urllib.parse
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("url")
+    ap.add_argument("--requests", type=int, default=30)
+    ap.add_argument("--objects", type=int, default=10)
+    ap.add_argument("--days", type=int, default=364)
+    ap.add_argument("--step", default="day")
+    args = ap.parse_args()
+
+    u = urllib.parse.urlsplit(args.url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+
+    def get(path):
+        conn.request("GET", path, headers={"Accept": "application/json"})
+        r = conn.getresponse()
+        body = r.read()
+        if r.status != 200:
+            raise SystemExit(f"{path}: HTTP {r.status} {body[:200]!r}")
+        return body
+
+    objects = sorted(item["object"] for item in json.loads(get("/stats/threats.json")))
+    if len(objects) < args.objects:
+        raise SystemExit(f"only {len(objects)} threats listed")
+    rng = random.Random(1)
+    times, size, points = [], 0, 0
+    seen = set()
+    while len(times) < args.requests:
+        chosen = tuple(sorted(rng.sample(objects, args.objects)))
+        if chosen in seen:
+            continue
+        seen.add(chosen)
+        path = (f"/stats/evolution/threat.json?objects={','.join(chosen)}&step={args.step}"
+                f"&date_from={time.strftime('%Y-%m-%d', time.localtime(time.time() - args.days * 86400))}")
+        start = time.perf_counter()
+        body = get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        answer = json.loads(body)
+        size = len(body)
+        points = sum(len(entry["points"]) for entry in answer)
+        assert all(any(p["count"] is not None for p in entry["points"]) for entry in answer), "empty lines"
+    times.sort()
+    print(f"{args.requests} answers of {args.objects} threats x {points // args.objects} points "
+          f"({size} bytes): median {statistics.median(times):.1f} ms, "
+          f"p90 {times[int(len(times) * 0.9) - 1]:.1f} ms, max {times[-1]:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
