@@ -24,14 +24,14 @@ from fakes import run_on_terminal
 # Our messages start with the program's name, and the command's when it is
 # about one ("stats-service stats import: …").
 MESSAGE_START = re.compile(r"stats-service( [a-z-]+)*: ")
-TODAY = datetime.date.today()   # the commands run with TZ=UTC, like this process below
-
-
 def months_ago(months):
-    """TODAY minus whole months, the day clamped to the month's length (as the service does)."""
-    year, month = divmod(TODAY.year * 12 + TODAY.month - 1 - months, 12)
+    """Today minus whole months, the day clamped to the month's length (as the service does).
+    Today is read at each call, not once: a run may go past midnight (the commands run
+    with TZ=UTC, like this process)."""
+    today = datetime.date.today()
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     last = calendar.monthrange(year, month + 1)[1]
-    return datetime.date(year, month + 1, min(TODAY.day, last)).isoformat()
+    return datetime.date(year, month + 1, min(today.day, last)).isoformat()
 
 
 class Db:
