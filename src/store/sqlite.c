@@ -133,7 +133,11 @@ static enum store_rc sqlite_failure(struct sqlite_store *s)
         s->base.conflict = key_of_message(msg);
         return store_fail(&s->base, STORE_CONFLICT, "%s", msg);
     }
-    return store_fail(&s->base, STORE_ERROR, "SQLite: %s", msg);
+    enum store_rc rc = store_fail(&s->base, STORE_ERROR, "SQLite: %s", msg);
+    /* The write lock still held by others after BUSY_TIMEOUT_MS: the database
+     * is there but overloaded, so the caller is told to try again later. */
+    s->base.unavailable = (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
+    return rc;
 }
 
 static void finalize(void *stmt)

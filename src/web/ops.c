@@ -28,6 +28,7 @@ static void healthz(struct request *req)
     jw_member_string(&w, "status", up ? "ok" : "unavailable");
     if (!up) {
         metrics_db_error();
+        reply_header(req, "Retry-After", DATABASE_RETRY_AFTER);
         jw_member_string(&w, "message", "The database does not answer.");
     }
     jw_object_end(&w);

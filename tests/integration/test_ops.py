@@ -6,6 +6,7 @@ finish, SIGHUP reopens the log file.
 import math
 import re
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -139,9 +140,37 @@ def test_healthz_without_database_is_503(tmp_path):
         for _ in range(3):
             r = srv.client().get("/healthz")
             assert r.status == 503 and r.json["status"] == "unavailable", r
+            assert r.header("Retry-After") == "5", r   # what a load balancer or MONARC waits
         r = srv.client().get("/metrics")
         assert r.status == 503 and r.header("Retry-After"), r   # its gauges come from the database
         assert before
+    finally:
+        srv.stop()
+
+
+def test_sqlite_write_lock_held_too_long_is_503(tmp_path):
+    """Another process keeps SQLite's write lock past the wait (10 s): the upload is told to come
+    back (503, Retry-After) rather than 500, it stores nothing, and once the lock is gone the same
+    upload goes through."""
+    srv = Server("sqlite", tmp_path)
+    try:
+        api, _ = srv.new_client()
+        items = fixture_raw("full-batch.json", fresh_anrs())
+        holder = sqlite3.connect(srv.env["DATABASE_URI"].removeprefix("sqlite:///"),
+                                 isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            r = api.post("/api/v1/stats/", raw=items)
+            assert (r.status, r.header("Retry-After")) == (503, "5"), r
+            assert "retry later" in r.json["message"], r
+            assert srv.client().get("/healthz").status == 200   # readers are not blocked (WAL)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        every_date = {"type": "threat", "date_from": "1900-01-01", "date_to": "9999-12-31"}
+        assert api.get("/api/v1/stats/", every_date).json["data"] == []
+        assert api.post("/api/v1/stats/", raw=items).status == 201
+        assert len(api.get("/api/v1/stats/", every_date).json["data"]) == 2
     finally:
         srv.stop()
 
