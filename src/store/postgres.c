@@ -33,6 +33,10 @@
  * crash_shutdown, 57P03 cannot_connect_now: starting up or shutting down). */
 #define SQLSTATE_CLASS_CONNECTION "08"
 #define SQLSTATE_CLASS_SHUTDOWN "57P"
+/* Seconds a connection attempt may take unless DATABASE_URI's connect_timeout
+ * or PGCONNECT_TIMEOUT says otherwise: a host that drops packets would
+ * otherwise hold a request for the system's TCP timeout (minutes), not 503 it. */
+#define DEFAULT_CONNECT_TIMEOUT "5"
 /* Key of the advisory lock that serialises migrations (any constant of ours). */
 #define MIGRATION_LOCK "1398035796"
 /* First key of the advisory locks of analyses (the second: a hash of the analysis). */
@@ -563,10 +567,28 @@ static char *message(const char *what, const char *detail)
     return buf_detach(&msg, NULL);
 }
 
+/* The default timeout comes first so that the URI's own connect_timeout, read
+ * after it, wins (libpq keeps the last value of a repeated keyword); a NULL
+ * value lets PGCONNECT_TIMEOUT decide. */
+static PGconn *connect_with_timeout(const char *const *keywords, const char *const *values, size_t n)
+{
+    const char **k = xcalloc(n + 2, sizeof *k);
+    const char **v = xcalloc(n + 2, sizeof *v);
+    k[0] = "connect_timeout";
+    v[0] = getenv("PGCONNECT_TIMEOUT") ? NULL : DEFAULT_CONNECT_TIMEOUT;
+    memcpy(k + 1, keywords, n * sizeof *k);
+    memcpy(v + 1, values, n * sizeof *v);
+    PGconn *conn = PQconnectdbParams(k, v, 1);
+    free(k);
+    free(v);
+    return conn;
+}
+
 /* create: unused, a database is only made by pg_store_create_database. */
 static enum store_rc pg_store_open(const char *uri, bool create, struct store **out, char **errmsg)
 {
-    PGconn *conn = PQconnectdb(uri);
+    const char *keyword = "dbname"; /* expanded: the whole URI, as PQconnectdb reads it */
+    PGconn *conn = connect_with_timeout(&keyword, &uri, 1);
     if (PQstatus(conn) != CONNECTION_OK || !setup_session(conn)) {
         if (errmsg)
             *errmsg = message("Cannot connect to PostgreSQL: ", PQerrorMessage(conn));
@@ -613,7 +635,7 @@ static PGconn *connect_to_maintenance_db(const char *uri, PQconninfoOption **opt
     if (!*dbname || !**dbname)
         *errmsg = xstrdup("The PostgreSQL URI names no database.");
     else
-        conn = PQconnectdbParams(keywords, values, 0);
+        conn = connect_with_timeout(keywords, values, used + 1);
     free(keywords);
     free(values);
     if (conn && PQstatus(conn) != CONNECTION_OK) {

@@ -4,8 +4,10 @@ written here), METRICS_ALLOW, and the signals: SIGTERM lets a request in flight
 finish, SIGHUP reopens the log file.
 """
 import math
+import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import time
@@ -13,7 +15,7 @@ import time
 import pytest
 
 from conftest import (ADMIN_TOKEN, BACKENDS, PG_URI, RawConnection, Server, fixture_raw,
-                      fresh_anrs, http_bytes)
+                      fresh_anrs, http_bytes, run_cli)
 from fakes import pg_database_uri
 
 # --- a parser of the Prometheus text exposition format (0.0.4) ------------------------------
@@ -146,6 +148,24 @@ def test_healthz_without_database_is_503(tmp_path):
         assert before
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("query, env", [("", {}), ("?connect_timeout=2", {}),
+                                         ("", {"PGCONNECT_TIMEOUT": "2"})])
+def test_postgresql_that_never_answers_times_out(query, env):
+    """A PostgreSQL address where the connection opens but nothing ever answers (a hung server,
+    or a firewall that drops packets): the connection attempt gives up after 5 s by default, or
+    after the URI's connect_timeout or PGCONNECT_TIMEOUT, with a clear error (without a
+    default it would wait for ever here)."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:   # listens, never answers
+        port = silent.getsockname()[1]
+        uri = f"postgresql://stats@127.0.0.1:{port}/stats{query}"
+        started = time.monotonic()
+        cli_env = {k: v for k, v in os.environ.items() if k in ("PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
+        r = run_cli({**cli_env, **env, "DATABASE_URI": uri}, "db", "migrate", "--dry-run", check=False)
+        waited = time.monotonic() - started
+    assert r.returncode != 0 and "timeout expired" in r.stderr, r.stderr
+    assert (waited < 4) if (query or env) else (4 < waited < 20), waited
 
 
 def test_sqlite_write_lock_held_too_long_is_503(tmp_path):
