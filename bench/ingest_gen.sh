@@ -9,6 +9,9 @@
 # temporary folder, or BENCH_DATABASE_URI=postgresql://… after emptying it.
 # PERF=FILE records a profile of the server during the ingestion (perf record -g, DWARF
 # call graphs) into FILE: `perf report -i FILE --no-children` reads it.
+# PROCESSED=N then asks each processor N times for all the data of the first sender (in
+# serial mode: everything), as MONARC does (GET with a JSON body), and prints the median
+# and p90 time at the client and the server's CPU per request.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:?usage: bench/ingest_gen.sh DATA_DIR [serial|senders]}
@@ -48,3 +51,21 @@ fi
 if [ -n "${PERF:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
 echo "server CPU during the ingestion: $(echo "$(cpu) - $cpu_before" | bc) s; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server RSS peak: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB"
+if [ -n "${PROCESSED:-}" ]; then
+    token=${tokens%%,*}
+    for p in threat:threat_average_on_date vulnerability:vulnerability_average_on_date \
+             risk:risk_averages_on_date risk:risk_averages cartography:cartography_totals \
+             compliance:compliance_averages; do
+        body="{\"type\":\"${p%%:*}\",\"processor\":\"${p#*:}\"}"
+        cpu_before=$(cpu)
+        times=$(for _ in $(seq "$PROCESSED"); do
+            curl -s -o /dev/null -w '%{time_total}\n' -X GET "http://127.0.0.1:$port/api/v1/stats/processed/" \
+                -H "X-API-KEY: $token" -H 'Content-Type: application/json' -H 'User-Agent: MONARC/2.14.1' \
+                --data "$body"
+        done)
+        cpu_ms=$(echo "($(cpu) - $cpu_before) * 1000 / $PROCESSED" | bc -l)
+        echo "$times" | sort -n | awk -v name="${p#*:}" -v cpu="$cpu_ms" \
+            '{ t[NR] = $1 } END { printf "%s: median %.1f ms, p90 %.1f ms, server CPU %.1f ms per request\n",
+                                  name, t[int((NR + 1) / 2)] * 1000, t[int(NR * 0.9 + 0.5)] * 1000, cpu }'
+    done
+fi

@@ -88,7 +88,12 @@ static void get_processed(struct request *req)
     jw_member_string(&w, "type", stats_type_name(p->type));
     jw_member_string(&w, "processor", p->name);
     jw_key(&w, "data");
-    if (p->run(req->store, &f, &args, &w) != STORE_OK) {
+    enum store_rc rc = store_read_begin(req->store);
+    if (rc == STORE_OK) {
+        rc = p->run(req->store, &f, &args, &w);
+        store_read_end(req->store);
+    }
+    if (rc != STORE_OK) {
         reply_store_error(req, "processed stats");
         goto out;
     }

@@ -85,6 +85,7 @@ struct store_ops {
     const char *const *migrations;
     int n_migrations;
     const char *begin_write;          /* starts a transaction holding the write lock */
+    const char *begin_read;           /* starts a read-only transaction on one snapshot */
     const char *migrate_lock;         /* run first in the migration transaction, or NULL */
     /* Holds, until the transaction ends, the lock of the analysis named by the
      * text param (client id and ANR): stats of one analysis are stored one

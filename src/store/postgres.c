@@ -538,6 +538,7 @@ static const struct store_ops pg_ops = {
     .migrations = migrations,
     .n_migrations = (int)(sizeof migrations / sizeof *migrations),
     .begin_write = "BEGIN",
+    .begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     .migrate_lock = "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")",
     /* Two keys (class, hash): apart from the migration's one-key lock. */
     .analysis_lock = "SELECT pg_advisory_xact_lock(" ANALYSIS_LOCK_CLASS ", hashtext(?))",

@@ -300,6 +300,7 @@ static const struct store_ops sqlite_ops = {
     .migrations = migrations,
     .n_migrations = (int)(sizeof migrations / sizeof *migrations),
     .begin_write = "BEGIN IMMEDIATE",
+    .begin_read = "BEGIN", /* deferred: the snapshot starts at the first read */
     .migrate_lock = NULL, /* BEGIN IMMEDIATE already excludes every other writer */
     .analysis_lock = NULL,
     .table_exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
@@ -334,6 +335,10 @@ static char *open_failure(sqlite3 *db, const char *path)
 static void configure_library(void)
 {
     sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STATEMENT_JOURNAL_IN_MEMORY);
+    /* Without the memory statistics (which the service never reads) an
+     * allocation by SQLite takes no process-wide mutex: every connection's
+     * threads allocate without waiting for each other. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 /* Process-wide settings, which SQLite takes only before its first connection. */

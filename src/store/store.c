@@ -143,6 +143,16 @@ const char *store_errmsg(struct store *s)
     return s->err.data ? s->err.data : "";
 }
 
+enum store_rc store_read_begin(struct store *s)
+{
+    return sql_run(s, s->ops->begin_read, NULL, 0, NULL);
+}
+
+void store_read_end(struct store *s)
+{
+    sql_rollback(s); /* nothing was written; keeps the message of a failed read */
+}
+
 bool store_unavailable(struct store *s)
 {
     return s->unavailable;

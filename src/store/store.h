@@ -128,6 +128,13 @@ const char *store_errmsg(struct store *s);
  * down, restarting, or the connection lost), so that the caller can say "try
  * again later".  The connection is then re-opened by the next call on s. */
 bool store_unavailable(struct store *s);
+/* Reads between these two calls see one snapshot of the database, as of the
+ * first of them, whatever commits meanwhile: an answer made of several
+ * queries (figures, then their labels) is consistent, and SQLite takes its
+ * read lock once instead of once per query.  store_read_end ends it whatever
+ * happened in between; a failed begin needs no end. */
+enum store_rc store_read_begin(struct store *s);
+void store_read_end(struct store *s);
 /* "sqlite" or "postgresql" */
 const char *store_backend(struct store *s);
 

@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -46,6 +47,12 @@ struct decimal decimal_normalize(struct decimal d)
 double decimal_to_double(struct decimal d)
 {
     d = decimal_normalize(d);
+    /* units·10⁹ + nanos as one integer is exact in a double below 2⁵³, and so is
+     * 10⁹: their quotient is then rounded once, to the same nearest double as
+     * the text below gives, without formatting and parsing it. */
+    const int64_t exact_limit = (INT64_C(1) << 53) / DECIMAL_NANOS;
+    if (d.units > -exact_limit && d.units < exact_limit)
+        return (double)(d.units * DECIMAL_NANOS + d.nanos) / (double)DECIMAL_NANOS;
     bool negative = d.units < 0;
     unsigned long long units = negative ? (unsigned long long)-(d.units + (d.nanos > 0)) : (unsigned long long)d.units;
     long long nanos = negative && d.nanos > 0 ? DECIMAL_NANOS - d.nanos : d.nanos;

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/double_text.h"
+
 /* Longest number token copied to the stack for strtod(); longer ones go to the heap. */
 #define NUMBER_STACK_LEN 64
 
@@ -426,11 +428,7 @@ void buf_json_double(buf *b, double d)
         buf_printf(b, "%.0f.0", d);
         return;
     }
-    char text[32];
-    for (int precision = 1; precision <= 17; precision++) {
-        snprintf(text, sizeof text, "%.*g", precision, d);
-        if (strtod(text, NULL) == d)
-            break;
-    }
+    char text[DOUBLE_TEXT_LEN];
+    double_text_shortest(d, text); /* Python's repr */
     buf_puts(b, text);
 }

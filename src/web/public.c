@@ -122,13 +122,18 @@ enum store_rc web_public_run(struct request *req, const struct processor *p, con
     struct processor_args args;
     processor_args_default(&args);
     args.view = &view;
-    enum store_rc rc = store_selection_support(req->store, f, &view.whole);
+    /* One snapshot: the sample sizes and the floor are those of the figures. */
+    enum store_rc rc = store_read_begin(req->store);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_selection_support(req->store, f, &view.whole);
     if (rc == STORE_OK)
         rc = store_item_support(req->store, f, &items);
     if (rc == STORE_OK && view.previous)
         rc = store_item_support(req->store, &previous, &previous_items);
     if (rc == STORE_OK)
         rc = p->run(req->store, f, &args, w);
+    store_read_end(req->store);
     item_supports_free(&items);
     item_supports_free(&previous_items);
     return rc;

@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "util/decimal.h"
 
@@ -95,6 +97,44 @@ static void test_to_double_rounds_once(void **state)
     assert_true(decimal_to_double(sum) == 0.3); /* 0.1 + 0.2 in doubles is not */
 }
 
+/* The double nearest to the exact value, by definition: its decimal text read by strtod. */
+static double nearest_double(struct decimal d)
+{
+    d = decimal_normalize(d);
+    char text[64];
+    if (d.units < 0) /* -2.25 is units -3, nanos 750000000 */
+        snprintf(text, sizeof text, "-%lld.%09lld", (long long)-(d.units + (d.nanos > 0)),
+                 (long long)(d.nanos > 0 ? DECIMAL_NANOS - d.nanos : 0));
+    else
+        snprintf(text, sizeof text, "%lld.%09lld", (long long)d.units, (long long)d.nanos);
+    return strtod(text, NULL);
+}
+
+/* Every decimal converts to the double nearest to it, on both sides of the
+ * limit where units·10⁹ + nanos stops being exact in a double. */
+static void test_to_double_is_the_nearest(void **state)
+{
+    const int64_t limit = (INT64_C(1) << 53) / DECIMAL_NANOS;
+    const int64_t units[] = {0, 1, 2, 7, 99, 12345, 999999, limit - 2, limit - 1, limit, limit + 1,
+                             10 * limit, 4000000000000LL};
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++)
+        for (int i = 0; i < 3000; i++) {
+            x ^= x << 13; /* xorshift64 */
+            x ^= x >> 7;
+            x ^= x << 17;
+            int64_t nanos = (int64_t)(x % DECIMAL_NANOS);
+            if (i < 4)
+                nanos = (int64_t[]){0, 1, 500000000, DECIMAL_NANOS - 1}[i];
+            struct decimal plus = {units[u], nanos}, minus = {-units[u] - 1, nanos};
+            if (decimal_to_double(plus) != nearest_double(plus) ||
+                decimal_to_double(minus) != nearest_double(minus))
+                fail_msg("%lld + %lld nanos: %.17g / %.17g, want %.17g / %.17g", (long long)units[u],
+                         (long long)nanos, decimal_to_double(plus), decimal_to_double(minus),
+                         nearest_double(plus), nearest_double(minus));
+        }
+}
+
 static void test_mean(void **state)
 {
     struct decimal sum = {0, 0};
@@ -116,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_is_single),
         cmocka_unit_test(test_sums_are_exact),
         cmocka_unit_test(test_to_double_rounds_once),
+        cmocka_unit_test(test_to_double_is_the_nearest),
         cmocka_unit_test(test_mean),
     };
     return cmocka_run_group_tests_name("decimal", tests, NULL, NULL);
