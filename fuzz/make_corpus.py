@@ -7,12 +7,14 @@ OUTDIR/<target>/ receives one file per seed: for json, validate and pull (the
 ingestion fast path), the fixture files, their items and their `data` values
 (pull also each item alone in an upload); for params, query strings and JSON bodies as MONARC and browsers send them; for config,
 configuration files in the styles config.md allows; for extract, the
-`data` of every fixture item.  Files are named by their content's hash, so
+`data` of every fixture item; for double (the shortest text of a double), the
+numbers of the fixtures and means like those answers hold, as text and as 8 bytes.  Files are named by their content's hash, so
 running it again over a fuzzer-grown corpus adds nothing twice.
 """
 import hashlib
 import json
 import pathlib
+import struct
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -97,6 +99,28 @@ def config(outdir):
         write(outdir, "config", text)
 
 
+def numbers_in(value):
+    if isinstance(value, bool):
+        return
+    if isinstance(value, (int, float)):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from numbers_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from numbers_in(v)
+
+
+def double(outdir, fixtures):
+    numbers = {float(n) for f in sorted(fixtures.glob("*.json")) for n in numbers_in(json.loads(f.read_text()))}
+    numbers |= {s / n for s in (1, 7, 61, 1234, 99999) for n in (3, 7, 11, 13, 120)}
+    numbers |= {0.1 + 0.2, 999999999999999.9, 1e-4, 5e-324, 1.7976931348623157e308, 773973810897056.25}
+    for n in sorted(numbers):
+        write(outdir, "double", repr(n))
+        write(outdir, "double", struct.pack("<d", n))
+
+
 def main():
     outdir = pathlib.Path(sys.argv[1])
     fixtures = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "tests" / "fixtures" / "monarc"
@@ -105,6 +129,7 @@ def main():
     json_and_validate(outdir, fixtures)
     params(outdir, fixtures)
     config(outdir)
+    double(outdir, fixtures)
 
 
 if __name__ == "__main__":
