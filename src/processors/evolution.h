@@ -1,6 +1,6 @@
 /*
- * evolution.h — the evolution of threats or vulnerabilities: the landscape
- * as of each date of a period (docs/privacy.md, "The evolution").
+ * evolution.h — the evolution of threats, vulnerabilities or risks: the
+ * landscape as of each date of a period (docs/privacy.md, "The evolution").
  *
  * The landscape as of a date D averages, over every analysis, its latest
  * stats dated on or before D and not older than the window: an analysis that
@@ -22,9 +22,10 @@ enum evolution_step { EVOLUTION_DAY, EVOLUTION_WEEK, EVOLUTION_MONTH };
 #define EVOLUTION_MAX_OBJECTS 20
 
 struct evolution_query {
-    enum stats_type type;               /* STATS_THREAT or STATS_VULNERABILITY */
-    const char *const *objects;         /* uuids, lower case */
-    size_t n_objects;                   /* 1 … EVOLUTION_MAX_OBJECTS */
+    enum stats_type type;               /* STATS_THREAT, STATS_VULNERABILITY or STATS_RISK */
+    const char *const *objects;         /* threats, vulnerabilities: uuids, lower case */
+    size_t n_objects;                   /* 1 … EVOLUTION_MAX_OBJECTS (none for the risks) */
+    unsigned risk_states, risk_kinds;   /* risks: bit i for RISK_STATES[i], RISK_KINDS[i] (risk_cells.h) */
     char date_from[DATE_STR_LEN];       /* the first point is on or after it */
     char date_to[DATE_STR_LEN];         /* the last point */
     enum evolution_step step;
@@ -44,5 +45,16 @@ size_t evolution_points(const struct evolution_query *q, char (*dates)[DATE_STR_
  * "averageRate", "analyses", "organisations"}, …]}, …], one entry per object
  * in q's order (labels null for an object no stats names in the period). */
 enum store_rc evolution_write(struct store *s, const struct evolution_query *q, struct json_writer *out);
+
+/* The risks' landscape: {"points": [{"date", "current": {"informational":
+ * {"Low risks", "Medium risks", "High risks"}, "operational": {…}},
+ * "residual": {…}, "analyses", "organisations"}, …]}, the mean number of
+ * risks of each level over the analyses standing (null below the floor),
+ * with the states and kinds q chooses. */
+enum store_rc evolution_risk_write(struct store *s, const struct evolution_query *q, struct json_writer *out);
+
+/* A comma-separated list of words (risks_type, risks_state) into bits of
+ * `words` (NULL-ended); false for an unknown or empty word. */
+bool evolution_risk_words(const char *text, const char *const *words, unsigned *chosen);
 
 #endif

@@ -118,6 +118,10 @@ static const char *const migrations[] = {
     /* 2 → 3: nothing of the backend's own (the object tables gain the evolution's
      * spans: facts/objects.c). */
     "",
+
+    /* 3 → 4: nothing of the backend's own (the risk tables gain the evolution's
+     * spans: facts/risk.c). */
+    "",
 };
 
 static const struct {

@@ -24,6 +24,8 @@ static const char *const step_summaries[] = {
     "already stored are extracted (backfill)",
     "the spans of threats and vulnerabilities for the evolution (object_spans): each object "
     "fact gets the date of its analysis' next stats, the spans are summed from the facts",
+    "the spans of the risks for the evolution (risk_spans): each risk fact gets the date of its "
+    "analysis' next risk stats, the spans are summed from the facts",
 };
 
 int store_schema_latest(struct store *s)

@@ -98,6 +98,10 @@ static const char *const migrations[] = {
     /* 2 → 3: nothing of the backend's own (the object tables gain the evolution's
      * spans: facts/objects.c). */
     "",
+
+    /* 3 → 4: nothing of the backend's own (the risk tables gain the evolution's
+     * spans: facts/risk.c). */
+    "",
 };
 
 /* SQLite names the columns of a broken unique key: "UNIQUE constraint failed: clients.name". */

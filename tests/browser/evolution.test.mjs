@@ -1,15 +1,15 @@
 // evolution.test.mjs — the /evolution page in headless Chromium: lines over
 // time of the chosen threats and vulnerabilities (the landscape as of each
 // day: every analysis with its latest stats of the last 90 days; metric
-// selectable) and of the risk levels, over the chosen period, with their
-// downloads.
+// selectable) and of the risk levels (the same method), over the chosen
+// period, with their downloads.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
 import {
   GENERATED_THREAT, assertClean, cardState, daysAgo, download, labelFor, parseCsv, useLoadedServer,
 } from './harness.mjs';
-import {evolutionPoints, objectAverages, riskAveragesOnDate, selectStats} from './expected.mjs';
+import {evolutionPoints, objectAverages, riskEvolutionPoints, selectStats} from './expected.mjs';
 
 let server;
 let clients;
@@ -138,24 +138,46 @@ test('vulnerabilities over time', async () => {
   assertClean(assert, browser.watch);
 });
 
-test('risk levels over time, by kind and state', async () => {
+test('risk levels over time, by kind and state: the landscape as of each day', async () => {
   const page = await browser.page();
   await page.goto(server.url + '/evolution');
   assert.equal(await cardState(page, 'evolution-risks'), 'ready');
-  const stats = selectStats(clients, 'risk', '180');
+  const levels = ['Low risks', 'Medium risks', 'High risks'];
   for (const [kind, state] of [['informational', 'current'], ['operational', 'residual'], ['informational', 'residual']]) {
     await page.selectOption('#evolution-risks-kind', kind);
     await page.selectOption('#evolution-risks-state', state);
-    const want = riskAveragesOnDate(stats, state, kind);
+    const want = riskEvolutionPoints(clients, state, kind, 180);
     const chart = await lineData(page, '#evolution-risks-chart');
-    assert.deepEqual(chart.labels, want['Low risks'].map((v) => v.date));
-    assert.deepEqual(chart.datasets.map((d) => d.label), ['Low risks', 'Medium risks', 'High risks']);
-    ['Low risks', 'Medium risks', 'High risks'].forEach((level, i) =>
-      assertClose(chart.datasets[i].data, want[level].map((v) => v.value), `${kind} ${state} ${level}`));
+    assert.equal(chart.xType, 'linear');
+    assert.deepEqual(chart.labels, want.map((p) => p.date));
+    assert.deepEqual(chart.datasets.map((d) => d.label), levels);
+    levels.forEach((level, i) =>
+      assertClose(chart.datasets[i].data, want.map((p) => p[level]), `${kind} ${state} ${level}`));
   }
+  // An analysis that did not report on a day still counts there: the lines go on between reports.
+  const want = riskEvolutionPoints(clients, 'residual', 'informational', 180);
+  assert.ok(want.filter((p) => p.analyses > 0).length > new Set(selectStats(clients, 'risk', '180').map((s) => s.date)).size);
+  // The tooltip says how many analyses and organisations a point rests on.
+  const last = want[want.length - 1];
+  const tooltip = await page.$eval('#evolution-risks-chart', (canvas) => {
+    const chart = window.Chart.getChart(canvas);
+    const data = chart.data.datasets[0].data;
+    return chart.options.plugins.tooltip.callbacks.afterLabel({raw: data[data.length - 1]});
+  });
+  assert.equal(tooltip, `${last.analyses} analyses from ${last.organisations} organisations`);
   const rows = parseCsv((await download(page, page.locator('[data-chart="evolution-risks"] [data-export="csv"]'))).bytes);
-  assert.deepEqual(rows[0], ['date', 'Low risks', 'Medium risks', 'High risks', 'period']);
-  assert.equal(rows.length - 1, riskAveragesOnDate(stats, 'residual', 'informational')['Low risks'].length);
+  assert.deepEqual(rows[0], ['date', 'Low risks', 'Medium risks', 'High risks', 'analyses', 'organisations', 'period']);
+  assert.deepEqual(rows.slice(1).map((r) => [r[0], Number(r[4]), Number(r[5])]),
+                   want.map((p) => [p.date, p.analyses, p.organisations]));
+  levels.forEach((level, i) => assertClose(rows.slice(1).map((r) => (r[1 + i] === '' ? null : Number(r[1 + i]))),
+                                           want.map((p) => p[level]), `csv ${level}`));
+  // Over two years, a point a week, counted back from today.
+  await page.selectOption('#period', '730');
+  assert.equal(await cardState(page, 'evolution-risks'), 'ready');
+  const weekly = await lineData(page, '#evolution-risks-chart');
+  const wantWeekly = riskEvolutionPoints(clients, 'residual', 'informational', 730, {step: 7});
+  assert.deepEqual(weekly.labels, wantWeekly.map((p) => p.date));
+  assertClose(weekly.datasets[2].data, wantWeekly.map((p) => p['High risks']), 'weekly high risks');
   assertClean(assert, browser.watch);
 });
 

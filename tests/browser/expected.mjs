@@ -85,16 +85,6 @@ export function riskAverages(stats) {
   return out;
 }
 
-/* risk_averages_on_date for one state and kind: level → [{date, value}]. */
-export function riskAveragesOnDate(stats, state, kind) {
-  const dates = Array.from(new Set(stats.map((s) => s.date))).sort();
-  return Object.fromEntries(LEVELS.map((level) => [level, dates.map((date) => ({
-    date,
-    value: mean(stats.filter((s) => s.date === date).map((s) =>
-      Number(s.data.risks[state][kind].find((l) => l.level === level).value))),
-  }))]));
-}
-
 /* A cartography matrix with list rows and list matrices made objects. */
 function normaliseMatrix(matrix) {
   const out = {};
@@ -118,6 +108,20 @@ export function cartographyScale(stats, name) {
   return Array.from(new Set(stats.flatMap((s) => s.data.scales[name]))).sort((a, b) => a - b);
 }
 
+/* The latest stats of each analysis dated `back` days ago or before, not older than the window. */
+function standingAt(stats, back, window) {
+  const date = daysAgo(back);
+  const oldest = daysAgo(back + window);
+  const latest = new Map();
+  for (const s of stats) {
+    const key = s.client + '/' + s.anr;
+    if (s.date <= date && (!latest.has(key) || latest.get(key).date < s.date)) {
+      latest.set(key, s);
+    }
+  }
+  return Array.from(latest.values()).filter((s) => s.date >= oldest);
+}
+
 /*
  * /stats/evolution/<type>.json for one object: the landscape as of each point,
  * every `step` days back from today to `days` days ago, oldest first.  At a
@@ -129,19 +133,24 @@ export function evolutionPoints(clients, type, uuid, days, {step = 1, window = 9
   const stats = sharedStats(clients, type);
   const points = [];
   for (let back = 0; back <= days; back += step) {
-    const date = daysAgo(back);
-    const oldest = daysAgo(back + window);
-    const latest = new Map();
-    for (const s of stats) {
-      const key = s.client + '/' + s.anr;
-      if (s.date <= date && (!latest.has(key) || latest.get(key).date < s.date)) {
-        latest.set(key, s);
-      }
-    }
-    const standing = Array.from(latest.values()).filter((s) => s.date >= oldest)
+    const standing = standingAt(stats, back, window)
       .map((s) => ({client: s.client, o: s.data.find((x) => x.uuid === uuid)})).filter((x) => x.o);
     const means = Object.fromEntries(METRICS.map((m) => [m, standing.length ? mean(standing.map((x) => Number(x.o[m]))) : null]));
-    points.unshift({date, ...means, analyses: standing.length, organisations: new Set(standing.map((x) => x.client)).size});
+    points.unshift({date: daysAgo(back), ...means, analyses: standing.length, organisations: new Set(standing.map((x) => x.client)).size});
+  }
+  return points;
+}
+
+/* /stats/evolution/risk.json's points of one state and kind, a point every
+ * `step` days back from today: each level's mean over the analyses standing. */
+export function riskEvolutionPoints(clients, state, kind, days, {step = 1, window = 90} = {}) {
+  const stats = sharedStats(clients, 'risk');
+  const points = [];
+  for (let back = 0; back <= days; back += step) {
+    const standing = standingAt(stats, back, window);
+    const levels = Object.fromEntries(LEVELS.map((level) => [level, standing.length
+      ? mean(standing.map((s) => Number(s.data.risks[state][kind].find((l) => l.level === level).value))) : null]));
+    points.unshift({date: daysAgo(back), ...levels, analyses: standing.length, organisations: new Set(standing.map((s) => s.client)).size});
   }
   return points;
 }

@@ -66,7 +66,8 @@ def answers(server):
         r = admin.get(f"/stats/{route}.json?days=3650")
         assert r.status == 200, r
         out[route] = r.json
-    # The evolution of the first 20 objects of each list, day by day around the fixtures' dates.
+    # The evolution of the first 20 objects of each list and of the risks, day by day around
+    # the fixtures' dates.
     for route, type_ in (("threats", "threat"), ("vulnerabilities", "vulnerability")):
         objects = ",".join(sorted(item["object"] for item in out[route])[:20])
         if objects:
@@ -74,6 +75,9 @@ def answers(server):
                           "&date_to=2026-12-31")
             assert r.status == 200, r
             out["evolution/" + type_] = r.json
+    r = admin.get("/stats/evolution/risk.json?step=day&date_from=2025-06-01&date_to=2026-12-31")
+    assert r.status == 200, r
+    out["evolution/risk"] = r.json
     clients = json.loads(run_cli(server.env, "client", "list", "--json").stdout)
     out["clients"] = sorted((c["uuid"], c["name"], c["role"], c["local"], c["is_sharing_enabled"],
                              c["latitude"], c["longitude"], c["created_at"]) for c in clients)

@@ -1,4 +1,5 @@
-"""The public evolution (/stats/evolution/<type>.json, docs/privacy.md): each point is
+"""The public evolution (/stats/evolution/<type>.json, docs/privacy.md), of threats,
+vulnerabilities and risks: each point is
 the landscape as of its date, the latest stats of each analysis dated on or before it
 and not older than EVOLUTION_WINDOW days, averaged, with its sample sizes and the
 privacy floor per point.  Expected points are computed here from what was uploaded,
@@ -168,7 +169,7 @@ def test_bad_parameters(floor2):
                         ({"objects": ",".join(str(uuid.uuid4()) for _ in range(21))}, "at most")):
         r = evolution(floor2, "threat", status=400, **query)
         assert word in r.body.decode(), (query, r.body)
-    evolution(floor2, "risk", status=404, objects=T1)
+    evolution(floor2, "risks", status=404)
 
 
 def test_cached_answers_follow_new_stats(floor2):
@@ -186,3 +187,168 @@ def test_cached_answers_follow_new_stats(floor2):
     after = evolution(server, "threat", objects=T1)
     assert after.header("ETag") != first.header("ETag")
     assert after.json[0]["points"][-1]["count"] == 3
+
+
+# --- the risks (/stats/evolution/risk.json) ---
+
+STATES = ("current", "residual")
+KINDS = ("informational", "operational")
+LEVELS = ("Low risks", "Medium risks", "High risks")
+
+
+def risk_data(values):
+    """A risk stats whose 12 cells (state, kind, level in that order) are values."""
+    cells = iter(values)
+    risks = {st: {k: [{"level": lv, "value": next(cells)} for lv in LEVELS] for k in KINDS} for st in STATES}
+    total = {st: {k: sum(c["value"] for c in risks[st][k]) for k in KINDS} for st in STATES}
+    return {"total": total, "risks": risks}
+
+
+class RiskLandscape:
+    """What was uploaded, by (organisation, analysis, date) → the 12 cells."""
+
+    def __init__(self):
+        self.stats = {}
+
+    def post(self, org, api, anr, date, values):
+        r = api.post("/api/v1/stats/", [{"anr": anr, "type": "risk", "date": date, "data": risk_data(values)}])
+        assert r.status == 201, r
+        self.stats[(org, anr, date)] = tuple(float(v) for v in values)
+
+    def delete_analysis(self, org, api, anr):
+        r = api.request("DELETE", f"/api/v1/stats/{anr}")
+        assert r.status in (200, 204), r
+        self.stats = {k: v for k, v in self.stats.items() if not (k[0] == org and k[1] == anr)}
+
+    def point(self, date, window=WINDOW):
+        """The landscape as of date: (analyses, organisations, the 12 means or None)."""
+        latest = {}
+        for (org, anr, d), cells in self.stats.items():
+            if d <= date and d > latest.get((org, anr), ("",))[0]:
+                latest[(org, anr)] = (d, cells)
+        standing = [(org, cells) for (org, _), (d, cells) in latest.items()
+                    if (datetime.date.fromisoformat(date) - datetime.date.fromisoformat(d)).days <= window]
+        if not standing:
+            return 0, 0, None
+        means = tuple(sum(c[i] for _, c in standing) / len(standing) for i in range(12))
+        return len(standing), len({org for org, _ in standing}), means
+
+
+def check_risks(server, landscape, date_from, date_to, step="day", floor=2, states=STATES, kinds=KINDS,
+                **query):
+    got = evolution(server, "risk", date_from=date_from, date_to=date_to, step=step, **query).json
+    assert set(got) == {"points"}
+    for p in got["points"]:
+        analyses, orgs, means = landscape.point(p["date"])
+        assert (p["analyses"], p["organisations"]) == (analyses, orgs), p
+        assert set(p) == {"date", "analyses", "organisations", *states}, p
+        for si, st in enumerate(STATES):
+            if st not in states:
+                continue
+            assert set(p[st]) == set(kinds), p
+            for ki, k in enumerate(KINDS):
+                if k not in kinds:
+                    continue
+                for li, lv in enumerate(LEVELS):
+                    if means is None or orgs < floor:
+                        assert p[st][k][lv] is None, p
+                    else:
+                        assert p[st][k][lv] == pytest.approx(means[si * 6 + ki * 3 + li]), (p, st, k, lv)
+    return got
+
+
+def cells(base):
+    return [base + i for i in range(12)]
+
+
+def test_risk_points_carry_each_analysis_forward_within_the_window(floor2):
+    server = floor2
+    base = server_today(server) - datetime.timedelta(days=40)
+    land = RiskLandscape()
+    a, _ = server.new_client()
+    b, _ = server.new_client()
+    a1, a2, b1 = (str(uuid.uuid4()) for _ in range(3))
+    # Out of date order: a1 on days 5 then 0, a2 on day 0, b1 on days 20 then 2.
+    land.post("a", a, a1, day(base, 5), cells(20))
+    land.post("a", a, a1, day(base, 0), cells(10))
+    land.post("a", a, a2, day(base, 0), cells(30))
+    land.post("b", b, b1, day(base, 20), cells(50))
+    land.post("b", b, b1, day(base, 2), cells(40))
+    got = check_risks(server, land, day(base, -2), day(base, 35))
+    points = {p["date"]: p for p in got["points"]}
+    assert len(points) == 38
+    # Day 3: a1 (day 0), a2 (day 0) and b1 (day 2) stand: 3 analyses of 2 organisations.
+    assert (points[day(base, 3)]["analyses"], points[day(base, 3)]["organisations"]) == (3, 2)
+    assert points[day(base, 3)]["current"]["informational"]["Low risks"] == pytest.approx((10 + 30 + 40) / 3)
+    assert points[day(base, 3)]["residual"]["operational"]["High risks"] == pytest.approx((21 + 41 + 51) / 3)
+    # Day 13: only a1 stands (b1's day-2 stats is older than the window): below the floor.
+    assert points[day(base, 13)]["organisations"] == 1
+    assert points[day(base, 13)]["current"]["informational"]["Low risks"] is None
+    # Before anything: nothing stands.
+    assert points[day(base, -1)]["analyses"] == 0
+
+    # A stats sent late between two others of its analysis; one rewritten in place.
+    land.post("a", a, a1, day(base, 3), cells(100))
+    land.post("b", b, b1, day(base, 2), cells(44))
+    check_risks(server, land, day(base, -2), day(base, 35))
+    # Chosen kinds and states only.
+    check_risks(server, land, day(base, -2), day(base, 35), states=("residual",), kinds=("operational",),
+                risks_state="residual", risks_type="operational")
+    check_risks(server, land, day(base, -2), day(base, 35), kinds=("informational",),
+                risks_type="informational", risks_state="residual,current")
+    # Weeks and months count back from date_to.
+    got = check_risks(server, land, day(base, -30), day(base, 30), step="week")
+    assert [p["date"] for p in got["points"]][-2:] == [day(base, 23), day(base, 30)]
+    check_risks(server, land, day(base, -60), day(base, 30), step="month")
+
+    # Deleting an analysis takes its figures out of every point.
+    land.delete_analysis("a", a, a1)
+    check_risks(server, land, day(base, -2), day(base, 35))
+    # A stats of another type changes nothing.
+    r = a.post("/api/v1/stats/", [{"anr": a2, "type": "threat", "date": day(base, 1), "data": [threat(T1, 1, 1, 1)]}])
+    assert r.status == 201
+    check_risks(server, land, day(base, -2), day(base, 35))
+
+
+def test_risk_floor_of_one_and_defaults(floor1):
+    today = server_today(floor1)
+    a, _ = floor1.new_client()
+    r = a.post("/api/v1/stats/", [{"anr": str(uuid.uuid4()), "type": "risk", "date": today.isoformat(),
+                                   "data": risk_data(cells(1))}])
+    assert r.status == 201
+    got = evolution(floor1, "risk").json
+    # By default weekly points over a year up to today, both states and kinds.
+    assert len(got["points"]) == 53
+    last = got["points"][-1]
+    assert (last["date"], last["analyses"], last["organisations"]) == (today.isoformat(), 1, 1)
+    assert last["current"]["informational"] == {"Low risks": 1, "Medium risks": 2, "High risks": 3}
+    assert last["residual"]["operational"] == {"Low risks": 10, "Medium risks": 11, "High risks": 12}
+    assert got["points"][0]["analyses"] == 0 and got["points"][0]["current"]["operational"]["Low risks"] is None
+
+
+def test_risk_bad_parameters(floor2):
+    for query, word in (({"step": "year"}, "step"), ({"date_from": "2026-02-30"}, "date_from"),
+                        ({"date_from": "2026-05-02", "date_to": "2026-05-01"}, "date_from"),
+                        ({"date_from": "2000-01-01", "step": "day"}, "points"),
+                        ({"risks_type": "strategic"}, "risks_type"), ({"risks_type": ""}, "risks_type"),
+                        ({"risks_state": "current,"}, "risks_state"), ({"objects": T1}, "objects")):
+        r = evolution(floor2, "risk", status=400, **query)
+        assert word in r.body.decode(), (query, r.body)
+
+
+def test_risk_cached_answers_follow_new_stats(floor2):
+    server = floor2
+    today = server_today(server).isoformat()
+    a, _ = server.new_client()
+    b, _ = server.new_client()
+    first = evolution(server, "risk")
+    again = evolution(server, "risk")
+    assert again.header("ETag") == first.header("ETag")
+    assert evolution(server, "risk", risks_type="operational").header("ETag") != first.header("ETag")
+    for api, base in ((a, 1), (b, 3)):
+        r = api.post("/api/v1/stats/", [{"anr": str(uuid.uuid4()), "type": "risk", "date": today,
+                                          "data": risk_data(cells(base))}])
+        assert r.status == 201
+    after = evolution(server, "risk")
+    assert after.header("ETag") != first.header("ETag")
+    assert after.json["points"][-1]["current"]["informational"]["Low risks"] == 2

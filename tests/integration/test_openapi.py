@@ -307,7 +307,8 @@ def test_servers_carry_the_proxy_prefix(server):
     assert set(public) == {"/stats/threats.json", "/stats/vulnerabilities.json", "/stats/risks.json",
                            "/stats/cartography.json", "/stats/compliance.json", "/map/clients.json",
                            "/stats/object/{uuid}.json", "/stats/evolution/threat.json",
-                           "/stats/evolution/vulnerability.json", "/open-data/{name}.csv"}
+                           "/stats/evolution/vulnerability.json", "/stats/evolution/risk.json",
+                           "/open-data/{name}.csv"}
     for path, item in public.items():
         assert server_path(behind, item, "http://example.org/api/v1/swagger.json") == "", path
         assert server_path(behind, item, "http://example.org/stats/api/v1/openapi.json") == "/stats", path
@@ -372,6 +373,13 @@ def public_answers(server):
         r = c.get(route)
         assert r.status == 200, r
         answers.append(("PublicEvolution", route, r.json))
+    # The risks' evolution, daily over a month, with every state and kind and with some only.
+    since = (server_today(server) - datetime.timedelta(days=30)).isoformat()
+    for query in ("", "&risks_type=operational", "&risks_state=residual&risks_type=informational,operational"):
+        route = f"/stats/evolution/risk.json?step=day&date_from={since}{query}"
+        r = c.get(route)
+        assert r.status == 200, r
+        answers.append(("PublicRiskEvolution", route, r.json))
     return answers
 
 
@@ -391,7 +399,9 @@ def test_public_answers_match_their_schemas(document, tmp_path, backend, floor, 
         assert set(by_route["/stats/risks.json"]) == {"analyses", "organisations", "data_up_to"}
         assert by_route["/stats/threats.json"] == [] and by_route["/map/clients.json"] == []
         assert all(p["count"] is None for _, route, answer in answers if route.startswith("/stats/evolution/")
-                   for entry in answer for p in entry["points"])
+                   and "/risk.json" not in route for entry in answer for p in entry["points"])
+        assert all(p["residual"]["informational"]["Low risks"] is None
+                   for p in by_route[next(r for r in by_route if "risks_state=residual" in r)]["points"])
     else:
         assert by_route["/stats/threats.json"] and "current" in by_route["/stats/risks.json"]
         evolution = next(a for r, a in by_route.items() if r.startswith("/stats/evolution/threat"))
@@ -402,6 +412,8 @@ def test_public_answers_match_their_schemas(document, tmp_path, backend, floor, 
         assert isinstance(by_route["/stats/risks.json?processor=risk_averages_on_date"]["current"]["informational"]["Low risks"], list)
         assert sum(area["organisations"] for area in by_route["/map/clients.json"]) == organisations
         assert sum(schema == "PublicObjectProfile" for schema, _, _ in answers) >= 5
+        risk_evolution = next(a for r, a in by_route.items() if r.startswith("/stats/evolution/risk.json"))
+        assert risk_evolution["points"][-1]["current"]["operational"]["High risks"] is not None
     errors = schema_errors(document, [[schema, answer] for schema, _, answer in answers], tmp_path)
     for (schema, route, _), problems in zip(answers, errors):
         assert problems == [], (route, schema, problems)
@@ -418,7 +430,9 @@ def test_public_answers_match_their_schemas(document, tmp_path, backend, floor, 
                  ["PublicObjectProfile", dict(next(a for s, _, a in answers if s == "PublicObjectProfile"), rank=0)],
                  ["PublicEvolution", [dict(evolution[0],
                                            points=[{"date": "2026-12-04", "count": 1, "maxRisk": 1, "averageRate": 1,
-                                                    "analyses": 1}])]]]
+                                                    "analyses": 1}])]],
+                 ["PublicRiskEvolution", {"points": [dict(risk_evolution["points"][-1], current={})]}],
+                 ["PublicRiskEvolution", {"points": [{"date": "2026-12-04", "analyses": 1, "organisations": 1}]}]]
         assert all(schema_errors(document, wrong, tmp_path)), wrong
 
 

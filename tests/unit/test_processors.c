@@ -693,6 +693,29 @@ static void assert_spans_match_facts(struct store *s)
     assert_string_equal(spans, sums);
     free(spans);
     free(sums);
+    /* The same of the risks (facts/risk.c): one fact per risk stats. */
+    assert_int_equal(sql_int_value(s,
+        "SELECT COUNT(*) FROM risk_facts AS f JOIN (SELECT id, LEAD(date) OVER (PARTITION BY client_id, "
+        "anr, type ORDER BY date) AS next FROM stats) AS n ON n.id = f.stats_id "
+        "WHERE f.until_date <> COALESCE(n.next, '9999-12-31')", NULL, 0, &wrong), STORE_OK);
+    assert_int_equal(wrong, 0);
+    spans = rows_text(s, "SELECT date, until_date, client_id, n, v0_u, v0_n, v1_u, v1_n, v2_u, v2_n, v3_u, v3_n, v4_u, v4_n, v5_u, v5_n, v6_u, v6_n, v7_u, v7_n, v8_u, v8_n, v9_u, v9_n, v10_u, v10_n, v11_u, v11_n "
+                         "FROM risk_spans ORDER BY date, until_date, client_id", 28);
+    sums = rows_text(s, "SELECT date, until_date, client_id, COUNT(*), SUM(v0_u), SUM(v0_n), SUM(v1_u), SUM(v1_n), SUM(v2_u), SUM(v2_n), SUM(v3_u), SUM(v3_n), SUM(v4_u), SUM(v4_n), SUM(v5_u), SUM(v5_n), SUM(v6_u), SUM(v6_n), SUM(v7_u), SUM(v7_n), SUM(v8_u), SUM(v8_n), SUM(v9_u), SUM(v9_n), SUM(v10_u), SUM(v10_n), SUM(v11_u), SUM(v11_n) "
+                        "FROM risk_facts GROUP BY date, until_date, client_id ORDER BY date, until_date, client_id",
+                     28);
+    assert_string_equal(spans, sums);
+    free(spans);
+    free(sums);
+}
+
+/* A risk stats whose cells are base, base + 1, …. */
+static char *risk_of(int base)
+{
+    int v[RISK_CELLS];
+    for (int i = 0; i < RISK_CELLS; i++)
+        v[i] = base + i;
+    return risk_json(v);
 }
 
 static char *objects_of(const char *count_a, const char *count_b)
@@ -723,9 +746,21 @@ static void test_spans_follow_every_write(void **state)
     assert_spans_match_facts(s);
     put(s, a, ANR_A, STATS_THREAT, "2026-05-15", d1);     /* rewritten in place */
     assert_spans_match_facts(s);
+    /* The risks, in and out of order, rewritten in place. */
+    char *r1 = risk_of(1), *r2 = risk_of(20), *r3 = risk_of(300);
+    put(s, a, ANR_A, STATS_RISK, "2026-05-10", r1);
+    put(s, a, ANR_A, STATS_RISK, "2026-05-20", r2);
+    assert_spans_match_facts(s);
+    put(s, a, ANR_A, STATS_RISK, "2026-05-15", r3);       /* between the two */
+    put(s, a, ANR_A, STATS_RISK, "2026-05-01", r2);       /* before them all */
+    put(s, b, ANR_A, STATS_RISK, "2026-05-15", r1);       /* another client's analysis of the same id */
+    put(s, a, ANR_B, STATS_RISK, "2026-05-15", r1);       /* another analysis, same span */
+    assert_spans_match_facts(s);
+    put(s, a, ANR_A, STATS_RISK, "2026-05-15", r1);       /* rewritten in place */
+    assert_spans_match_facts(s);
 
     /* One batch naming an analysis on several dates, out of order. */
-    struct stats_item items[3] = {0};
+    struct stats_item items[7] = {0};
     const char *dates[3] = {"2026-06-03", "2026-06-01", "2026-06-02"};
     for (int i = 0; i < 3; i++) {
         snprintf(items[i].anr, sizeof items[i].anr, "%s", ANR_C);
@@ -733,8 +768,16 @@ static void test_spans_follow_every_write(void **state)
         snprintf(items[i].date, sizeof items[i].date, "%s", dates[i]);
         items[i].data = i == 1 ? d3 : d2;
     }
+    /* Risks of one analysis in the same batch, one date twice (the second rewrites the first). */
+    const char *risk_dates[4] = {"2026-06-03", "2026-06-01", "2026-06-02", "2026-06-01"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(items[3 + i].anr, sizeof items[3 + i].anr, "%s", ANR_C);
+        items[3 + i].type = STATS_RISK;
+        snprintf(items[3 + i].date, sizeof items[3 + i].date, "%s", risk_dates[i]);
+        items[3 + i].data = i == 1 ? r3 : i == 3 ? r1 : r2;
+    }
     struct upsert_result r;
-    assert_int_equal(store_stats_upsert(s, b, items, 3, &r), STORE_OK);
+    assert_int_equal(store_stats_upsert(s, b, items, 7, &r), STORE_OK);
     assert_spans_match_facts(s);
 
     int64_t deleted;
@@ -745,14 +788,21 @@ static void test_spans_follow_every_write(void **state)
     assert_spans_match_facts(s);
     assert_int_equal(store_stats_delete_client(s, b, true, STATS_THREAT, &deleted), STORE_OK);
     assert_spans_match_facts(s);
+    assert_int_equal(store_stats_delete_client(s, b, true, STATS_RISK, &deleted), STORE_OK);
+    assert_spans_match_facts(s);
     assert_int_equal(store_client_delete(s, a), STORE_OK);
     assert_spans_match_facts(s);
     int64_t left;
     assert_int_equal(sql_int_value(s, "SELECT COUNT(*) FROM object_spans", NULL, 0, &left), STORE_OK);
     assert_int_equal(left, 0);
+    assert_int_equal(sql_int_value(s, "SELECT COUNT(*) FROM risk_spans", NULL, 0, &left), STORE_OK);
+    assert_int_equal(left, 0);
     free(d1);
     free(d2);
     free(d3);
+    free(r1);
+    free(r2);
+    free(r3);
 }
 
 /* A stats of the analysis stored by another connection while this one's
@@ -821,6 +871,51 @@ static void test_spans_of_concurrent_transactions(void **state)
     free(d2);
 }
 
+/* Back to version 3's risk tables: no until_date, no spans, the old trigger. */
+static const char *undo_risk_spans(struct store *s)
+{
+    return s->ops->dialect == SQL_DIALECT_SQLITE
+        ? "DROP TABLE risk_spans; DROP TRIGGER risk_facts_remove; ALTER TABLE risk_facts DROP COLUMN until_date;"
+          "CREATE TRIGGER risk_rollup_remove AFTER DELETE ON risk_facts BEGIN SELECT 1; END;"
+          "UPDATE schema_version SET version = 3"
+        : "DROP TABLE risk_spans; DROP TRIGGER risk_facts_remove ON risk_facts;"
+          "ALTER TABLE risk_facts DROP COLUMN until_date;"
+          "CREATE FUNCTION risk_rollup_remove() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;"
+          "CREATE TRIGGER risk_rollup_remove AFTER DELETE ON risk_facts FOR EACH ROW"
+          " EXECUTE FUNCTION risk_rollup_remove(); UPDATE schema_version SET version = 3";
+}
+
+/* A database at version 3 holding risk facts gets their spans when
+ * migrated to version 4: the step's SQL dates the facts and sums them. */
+static void test_migration_to_risk_spans(void **state)
+{
+    struct store *s = *state;
+    int64_t a = add_client(s, "a", true, true), b = add_client(s, "b", true, true);
+    char *r1 = risk_of(1), *r2 = risk_of(20);
+    put(s, a, ANR_A, STATS_RISK, "2026-05-10", r1);
+    put(s, a, ANR_A, STATS_RISK, "2026-05-20", r2);
+    put(s, a, ANR_A, STATS_RISK, "2026-05-15", r2);
+    put(s, a, ANR_B, STATS_RISK, "2026-05-15", r1);
+    put(s, b, ANR_A, STATS_RISK, "2026-05-15", r1);
+    const char *spans_sql = "SELECT date, until_date, client_id, n, v0_u, v5_u, v11_u FROM risk_spans "
+                            "ORDER BY date, until_date, client_id";
+    char *before = rows_text(s, spans_sql, 7);
+    assert_int_equal(s->ops->exec_script(s, undo_risk_spans(s)), STORE_OK);
+    s->ops->forget_statements(s);
+    assert_int_equal(store_migrate(s), STORE_OK);
+    char *after = rows_text(s, spans_sql, 7);
+    assert_string_equal(after, before);
+    assert_spans_match_facts(s);
+    /* The new trigger takes a deleted analysis out of its span. */
+    int64_t deleted;
+    assert_int_equal(store_stats_delete_anr(s, a, ANR_A, &deleted), STORE_OK);
+    assert_spans_match_facts(s);
+    free(before);
+    free(after);
+    free(r1);
+    free(r2);
+}
+
 /* A database at version 2 holding object facts gets their spans when
  * migrated: the step's SQL dates the facts and sums them. */
 static void test_migration_to_spans(void **state)
@@ -834,7 +929,8 @@ static void test_migration_to_spans(void **state)
     put(s, a, ANR_B, STATS_THREAT, "2026-05-15", d1);
     char *before = rows_text(s, "SELECT type, object, date, until_date, client_id, n, count_u FROM object_spans "
                                 "ORDER BY type, object, date, until_date, client_id", 7);
-    /* Back to version 2's tables: no until_date, no spans, the old trigger. */
+    /* Back to version 2's tables: no until_date, no spans, the old triggers. */
+    assert_int_equal(s->ops->exec_script(s, undo_risk_spans(s)), STORE_OK);
     const char *undo = s->ops->dialect == SQL_DIALECT_SQLITE
         ? "DROP TABLE object_spans; DROP TRIGGER object_facts_remove; ALTER TABLE object_facts DROP COLUMN until_date;"
           "CREATE TRIGGER object_rollup_remove AFTER DELETE ON object_facts BEGIN SELECT 1; END;"
@@ -877,6 +973,7 @@ int main(void)
         STORE_TEST(test_spans_follow_every_write),
         STORE_TEST(test_spans_of_concurrent_transactions),
         STORE_TEST(test_migration_to_spans),
+        STORE_TEST(test_migration_to_risk_spans),
     };
     return cmocka_run_group_tests_name("processors", tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -3,7 +3,7 @@
  * threats and vulnerabilities (/stats/evolution/<type>.json: the landscape as
  * of each day or week, metric selectable; the objects to choose from are the
  * landscape's, /stats/<kind>.json) and of the risk levels
- * (risk_averages_on_date), over the chosen period.
+ * (/stats/evolution/risk.json, the same method), over the chosen period.
  */
 (function () {
   'use strict';
@@ -229,39 +229,46 @@
     });
   }
 
+  /* The risk levels' landscape as of each point of the period
+   * (/stats/evolution/risk.json, every state and kind fetched at once): one
+   * line per level of the chosen kind and state. */
   function risksOverTime() {
     const card = new S.ChartCard(document.querySelector('[data-chart="evolution-risks"]'));
-    let averages = null;
+    let points = null;
 
     function draw() {
-      if (!averages) {
+      if (!points) {
         return;
       }
-      if (S.belowFloor(averages)) {
-        card.showBelowFloor(averages);
+      const standing = points.filter((p) => p.analyses > 0);
+      if (!standing.length) {
+        card.showEmpty();
+        return;
+      }
+      /* Not one point the floor lets show: the card says so rather than draw empty lines. */
+      if (standing.every((p) => p.organisations < S.minOrganisations)) {
+        card.showBelowFloor({organisations: Math.max(...standing.map((p) => p.organisations))});
         return;
       }
       const kind = card.control('kind').value;
       const state = card.control('state').value;
-      const levels = averages[state][kind];
-      const dates = allDates(LEVELS.map(([level]) => levels[level]));
-      if (!dates.length) {
-        card.showEmpty();
-        return;
-      }
-      const byDate = LEVELS.map(([level]) => new Map(levels[level].map((v) => [v.date, v.value])));
+      /* A point without a figure (nothing standing, or below the privacy
+       * floor) is a gap in the lines and an empty cell of the table. */
+      const value = (p, level) => (p[state] ? p[state][kind][level] : null);
       const datasets = LEVELS.map(([level, key, colour]) =>
-        line(t(key), colour, levels[level].map((v) => [v.date, v.value])));
-      const rows = [['date'].concat(LEVELS.map(([level]) => level))].concat(dates.map((d) =>
-        [d].concat(byDate.map((values) => (values.has(d) ? values.get(d) : null)))));
-      card.show({type: 'line', data: {datasets}, options: lineOptions(t('risks.axis'), dates)}, rows);
+        line(t(key), colour, points.map((p) => [p.date, value(p, level), p])));
+      const rows = [['date'].concat(LEVELS.map(([level]) => level), ['analyses', 'organisations'])].concat(
+        points.map((p) => [p.date].concat(LEVELS.map(([level]) => value(p, level)), [p.analyses, p.organisations])));
+      card.show({type: 'line', data: {datasets}, options: lineOptions(t('risks.axis'), points.map((p) => p.date))}, rows);
     }
 
     card.onChange(draw);
     return () => S.guarded(card, async (isCurrent) => {
-      const answer = await S.fetchJSON('/stats/risks.json', {processor: 'risk_averages_on_date', days: period.value});
+      const dateTo = S.today();
+      const answer = await S.fetchJSON('/stats/evolution/risk.json', {
+        date_to: dateTo, step: stepOf(period.value), date_from: S.dayDate(S.dayNumber(dateTo) - Number(period.value))});
       if (isCurrent()) {
-        averages = answer;
+        points = answer.points;
         draw();
       }
     });

@@ -269,6 +269,104 @@ enum store_rc facts_writer_delete(struct facts_writer *w, struct store *s, int64
     return rc;
 }
 
+/* --- the evolution's spans --- */
+
+/* Adds (sign +1) or takes away (-1) one fact's figures, read from columns col … col + n_values - 1. */
+static void span_add(struct pending_sum *p, int sign, struct store *s, int col, int n_values)
+{
+    p->n += sign;
+    for (int m = 0; m < n_values; m++)
+        p->v[m] += sign * s->ops->get_int(s, col + m);
+}
+
+/* The stats of the analysis before o's, if any, stood until the analysis' next
+ * stats after it: now o's date.  Its facts move to the span ending there (a
+ * stats rewritten in place finds them there already). */
+struct span_move {
+    const struct fact_owner *owner;
+    int n_values;
+    int64_t previous;    /* the earlier stats' id, 0 if it has no facts to move */
+};
+
+static void move_fact(struct store *s, void *ctx)
+{
+    struct span_move *m = ctx;
+    const struct fact_owner *o = m->owner;
+    const char *item = s->ops->get_text(s, 0), *date = s->ops->get_text(s, 1);
+    m->previous = s->ops->get_int(s, 3);
+    /* One at a time: a new pending sum may move the others in memory. */
+    span_add(facts_pending_span(o->writer, o->client_id, o->type, date, s->ops->get_text(s, 2), item),
+             -1, s, 4, m->n_values);
+    span_add(facts_pending_span(o->writer, o->client_id, o->type, date, o->date, item), +1, s, 4,
+             m->n_values);
+}
+
+static enum store_rc end_previous_span(struct store *s, const struct fact_owner *o, const char *table,
+                                       const char *item_column, const char *value_columns, int n_values)
+{
+    struct query q = {0};
+    buf_printf(&q.sql, "SELECT %s, date, until_date, stats_id, %s FROM %s WHERE stats_id = "
+                       "(SELECT id FROM stats", item_column, value_columns, table);
+    query_where(&q, "type = ?", sql_int(o->type));
+    query_where(&q, "client_id = ?", sql_int(o->client_id));
+    query_where(&q, "anr = ?", sql_text(o->anr));
+    query_where(&q, "date < ?", sql_text(o->date));
+    buf_puts(&q.sql, " ORDER BY date DESC LIMIT 1) AND until_date <> ?");
+    query_bind(&q, sql_text(o->date));
+    struct span_move m = {o, n_values, 0};
+    enum store_rc rc = facts_run_rows(s, &q, move_fact, &m);
+    if (rc != STORE_OK || !m.previous)
+        return rc;
+    const struct sql_value params[] = {sql_text(o->date), sql_int(m.previous)};
+    buf sql = BUF_INIT;
+    buf_printf(&sql, "UPDATE %s SET until_date = ? WHERE stats_id = ?", table);
+    rc = sql_defer(s, sql.data, params, 2);
+    buf_free(&sql);
+    return rc;
+}
+
+/* The date of the analysis' next stats after o's, or SPAN_OPEN. */
+static enum store_rc span_end(struct store *s, const struct fact_owner *o, char until[DATE_STR_LEN])
+{
+    const struct sql_value params[] = {sql_int(o->type), sql_int(o->client_id), sql_text(o->anr),
+                                       sql_text(o->date)};
+    enum store_rc rc = sql_first_row(s,
+        "SELECT MIN(date) FROM stats WHERE type = ? AND client_id = ? AND anr = ? AND date > ?", params, 4);
+    if (rc != STORE_OK) /* an aggregate always gives its row */
+        return rc == STORE_NOT_FOUND ? store_fail(s, STORE_ERROR, "MIN() gave no row.") : rc;
+    facts_copy_text(until, DATE_STR_LEN, s->ops->is_null(s, 0) ? SPAN_OPEN : s->ops->get_text(s, 0));
+    sql_end(s);
+    return STORE_OK;
+}
+
+/* Until the transaction ends, no other stores stats of o's analysis: each
+ * would miss the other's row and end the wrong span. */
+static enum store_rc lock_analysis(struct store *s, const struct fact_owner *o)
+{
+    if (!s->ops->analysis_lock)
+        return STORE_OK;
+    char key[24 + UUID_STR_LEN];
+    snprintf(key, sizeof key, "%lld/%s", (long long)o->client_id, o->anr);
+    struct sql_value param = sql_text(key);
+    enum store_rc rc = sql_first_row(s, s->ops->analysis_lock, &param, 1);
+    if (rc == STORE_OK)
+        sql_end(s);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+enum store_rc facts_start_span(struct store *s, const struct fact_owner *o, const char *table,
+                               const char *item_column, const char *value_columns, int n_values,
+                               char until[DATE_STR_LEN])
+{
+    assert(n_values <= PENDING_SUM_VALUES);
+    enum store_rc rc = lock_analysis(s, o);
+    if (rc == STORE_OK)
+        rc = end_previous_span(s, o, table, item_column, value_columns, n_values);
+    if (rc == STORE_OK)
+        rc = span_end(s, o, until);
+    return rc;
+}
+
 /* --- backfill --- */
 
 #define BACKFILL_PAGE 256

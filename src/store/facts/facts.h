@@ -99,6 +99,21 @@ struct pending_sum *facts_pending_sum(struct facts_writer *w, int64_t client_id,
  * span loses facts that moved to another). */
 struct pending_sum *facts_pending_span(struct facts_writer *w, int64_t client_id, enum stats_type type,
                                        const char *date, const char *until, const char *object);
+/*
+ * The evolution's spans (facts/objects.c, facts/risk.c): the figures of a
+ * stats stand for its analysis from its date until the date of the
+ * analysis' next stats of the type (SPAN_OPEN while it has none), kept in
+ * each fact row's until_date.  facts_start_span, called before o's facts are
+ * written: takes the analysis' lock for the transaction, ends the span of
+ * the analysis' previous stats at o's date (its facts in `table`, named by
+ * `item_column` — "''" for a kind of one fact per stats — move between
+ * pending spans, their `value_columns`, n_values of them, with them), and
+ * gives o's until_date.
+ */
+#define SPAN_OPEN "9999-12-31"
+enum store_rc facts_start_span(struct store *s, const struct fact_owner *o, const char *table,
+                               const char *item_column, const char *value_columns, int n_values,
+                               char until[DATE_STR_LEN]);
 /* The id of the `labels` row of (owner, labels), created on first use. */
 enum store_rc facts_labels_id(struct store *s, struct facts_writer *w, const char *owner,
                               const struct fact_labels *l, int64_t *id);

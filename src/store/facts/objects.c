@@ -212,90 +212,11 @@ static void add_fact(struct pending_sum *p, const struct decimal metrics[3])
     }
 }
 
-/* Adds (sign +1) or takes away (-1) one fact's figures, read from columns col … col + 5. */
-static void span_add(struct pending_sum *p, int sign, struct store *s, int col)
-{
-    p->n += sign;
-    for (int m = 0; m < 6; m++)
-        p->v[m] += sign * s->ops->get_int(s, col + m);
-}
-
-/* The stats of the analysis before o's, if any, stood until the analysis' next
- * stats after it: now o's date.  Its facts move to the span ending there (a
- * stats rewritten in place finds them there already). */
-struct span_move {
-    const struct fact_owner *owner;
-    int64_t previous;    /* the earlier stats' id, 0 if it has no facts to move */
-};
-
-static void move_fact(struct store *s, void *ctx)
-{
-    struct span_move *m = ctx;
-    const struct fact_owner *o = m->owner;
-    const char *object = s->ops->get_text(s, 0), *date = s->ops->get_text(s, 1);
-    m->previous = s->ops->get_int(s, 3);
-    /* One at a time: a new pending sum may move the others in memory. */
-    span_add(facts_pending_span(o->writer, o->client_id, o->type, date, s->ops->get_text(s, 2), object),
-             -1, s, 4);
-    span_add(facts_pending_span(o->writer, o->client_id, o->type, date, o->date, object), +1, s, 4);
-}
-
-static enum store_rc end_previous_span(struct store *s, const struct fact_owner *o)
-{
-    struct query q = {0};
-    buf_puts(&q.sql, "SELECT object, date, until_date, stats_id, count_u, count_n, max_risk_u, max_risk_n, "
-                     "rate_u, rate_n FROM object_facts WHERE stats_id = (SELECT id FROM stats");
-    query_where(&q, "type = ?", sql_int(o->type));
-    query_where(&q, "client_id = ?", sql_int(o->client_id));
-    query_where(&q, "anr = ?", sql_text(o->anr));
-    query_where(&q, "date < ?", sql_text(o->date));
-    buf_puts(&q.sql, " ORDER BY date DESC LIMIT 1) AND until_date <> ?");
-    query_bind(&q, sql_text(o->date));
-    struct span_move m = {o, 0};
-    enum store_rc rc = facts_run_rows(s, &q, move_fact, &m);
-    if (rc != STORE_OK || !m.previous)
-        return rc;
-    const struct sql_value params[] = {sql_text(o->date), sql_int(m.previous)};
-    return sql_defer(s, "UPDATE object_facts SET until_date = ? WHERE stats_id = ?", params, 2);
-}
-
-/* The date of the analysis' next stats after o's, or SPAN_OPEN. */
-static enum store_rc span_end(struct store *s, const struct fact_owner *o, char until[DATE_STR_LEN])
-{
-    const struct sql_value params[] = {sql_int(o->type), sql_int(o->client_id), sql_text(o->anr),
-                                       sql_text(o->date)};
-    enum store_rc rc = sql_first_row(s,
-        "SELECT MIN(date) FROM stats WHERE type = ? AND client_id = ? AND anr = ? AND date > ?", params, 4);
-    if (rc != STORE_OK) /* an aggregate always gives its row */
-        return rc == STORE_NOT_FOUND ? store_fail(s, STORE_ERROR, "MIN() gave no row.") : rc;
-    facts_copy_text(until, DATE_STR_LEN, s->ops->is_null(s, 0) ? SPAN_OPEN : s->ops->get_text(s, 0));
-    sql_end(s);
-    return STORE_OK;
-}
-
-/* Until the transaction ends, no other stores stats of o's analysis: each
- * would miss the other's row and end the wrong span. */
-static enum store_rc lock_analysis(struct store *s, const struct fact_owner *o)
-{
-    if (!s->ops->analysis_lock)
-        return STORE_OK;
-    char key[24 + UUID_STR_LEN];
-    snprintf(key, sizeof key, "%lld/%s", (long long)o->client_id, o->anr);
-    struct sql_value param = sql_text(key);
-    enum store_rc rc = sql_first_row(s, s->ops->analysis_lock, &param, 1);
-    if (rc == STORE_OK)
-        sql_end(s);
-    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
-}
-
 static enum store_rc insert_objects(struct store *s, const struct fact_owner *o, const struct stats_facts *f)
 {
     char until[DATE_STR_LEN];
-    enum store_rc rc = lock_analysis(s, o);
-    if (rc == STORE_OK)
-        rc = end_previous_span(s, o);
-    if (rc == STORE_OK)
-        rc = span_end(s, o, until);
+    enum store_rc rc = facts_start_span(s, o, "object_facts", "object",
+                                        "count_u, count_n, max_risk_u, max_risk_n, rate_u, rate_n", 6, until);
     for (size_t i = 0; i < f->n_objects && rc == STORE_OK; i++) {
         const struct object_fact *x = &f->objects[i];
         int64_t labels;
@@ -537,9 +458,8 @@ static void read_span(struct store *s, void *ctx)
     facts_copy_text(x->until, sizeof x->until, s->ops->get_text(s, 1));
     x->client_id = s->ops->get_int(s, 2);
     x->n = s->ops->get_int(s, 3);
-    x->count = facts_read_decimal(s, 4);
-    x->max_risk = facts_read_decimal(s, 6);
-    x->rate = facts_read_decimal(s, 8);
+    for (int m = 0; m < 3; m++)
+        x->sum[m] = facts_read_decimal(s, 4 + 2 * m);
 }
 
 void object_spans_free(struct object_spans *x)

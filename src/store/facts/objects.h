@@ -56,17 +56,15 @@ enum store_rc store_object_client_totals(struct store *s, const struct stats_fil
 /*
  * The evolution (processors/evolution.c): the figures of a stats stand for its
  * analysis from its date until the date of the analysis' next stats of the
- * type (SPAN_OPEN while it has none).  A span sums the facts of one object
+ * type (SPAN_OPEN, facts.h, while it has none).  A span sums the facts of one object
  * from the stats of one client and date that stand until the same date.
  */
-#define SPAN_OPEN "9999-12-31"
-
 struct object_span {
     int64_t client_id;
     char date[DATE_STR_LEN];
     char until[DATE_STR_LEN];               /* SPAN_OPEN: still standing */
     int64_t n;                              /* facts (one per analysis) */
-    struct decimal count, max_risk, rate;   /* sums */
+    struct decimal sum[3];                  /* of count, maxRisk, averageRate */
 };
 
 struct object_spans {
