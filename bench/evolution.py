@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Times /stats/evolution/<type>.json, uncached, on a running server.
 
-    evolution.py URL [--requests N] [--objects K] [--days D] [--step day|week|month]
+    evolution.py URL [--requests N] [--objects K] [--days D] [--step day|week|month] [--risk]
 
 Each request asks for a different set of K threats (so no answer comes from the
 server's answer cache), D days of points up to today.  The objects are the ones
-/stats/threats.json lists.  Prints the time of each answer (median, p90, max, in
-ms, measured by the client over a kept-alive loopback connection), the points
-and the bytes of an answer.
+/stats/threats.json lists.  With --risk, /stats/evolution/risk.json instead (every
+state and kind), each request a period one day shorter than the one before (so
+uncached too).  Prints the time of each answer (median, p90, max, in ms, measured
+by the client over a kept-alive loopback connection), the points and the bytes of
+an answer.
 """
 import argparse
 import http.client
@@ -25,6 +27,7 @@ def main():
     ap.add_argument("--objects", type=int, default=10)
     ap.add_argument("--days", type=int, default=364)
     ap.add_argument("--step", default="day")
+    ap.add_argument("--risk", action="store_true")
     args = ap.parse_args()
 
     u = urllib.parse.urlsplit(args.url)
@@ -38,6 +41,24 @@ def main():
             raise SystemExit(f"{path}: HTTP {r.status} {body[:200]!r}")
         return body
 
+    def since(days):
+        return time.strftime('%Y-%m-%d', time.localtime(time.time() - days * 86400))
+
+    if args.risk:
+        times, counts = [], []
+        for i in range(args.requests):
+            start = time.perf_counter()
+            body = get(f"/stats/evolution/risk.json?step={args.step}&date_from={since(args.days - i)}")
+            times.append((time.perf_counter() - start) * 1000)
+            answer = json.loads(body)
+            assert any(p["current"]["informational"]["Low risks"] is not None for p in answer["points"]), "empty"
+            counts.append(len(answer["points"]))
+        times.sort()
+        print(f"{args.requests} answers of the risks x {min(counts)}-{max(counts)} points (up to {len(body)} bytes): "
+              f"median {statistics.median(times):.1f} ms, p90 {times[int(len(times) * 0.9) - 1]:.1f} ms, "
+              f"max {times[-1]:.1f} ms")
+        return
+
     objects = sorted(item["object"] for item in json.loads(get("/stats/threats.json")))
     if len(objects) < args.objects:
         raise SystemExit(f"only {len(objects)} threats listed")
@@ -50,7 +71,7 @@ def main():
             continue
         seen.add(chosen)
         path = (f"/stats/evolution/threat.json?objects={','.join(chosen)}&step={args.step}"
-                f"&date_from={time.strftime('%Y-%m-%d', time.localtime(time.time() - args.days * 86400))}")
+                f"&date_from={since(args.days)}")
         start = time.perf_counter()
         body = get(path)
         times.append((time.perf_counter() - start) * 1000)

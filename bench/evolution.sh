@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The public evolution on a large database (issue 12): one chart (a year of daily
-# points, 10 threats) uncached, on the realistic MONARC uploads.
+# points, 10 threats; then the risk levels) uncached, on the realistic MONARC uploads.
 #   bench/evolution.sh DATA_DIR DB_FILE
 # DATA_DIR: the output folder of the realistic upload generator (never part of the
 # repository); DB_FILE: the SQLite database, made from DATA_DIR's uploads (4 sending
@@ -34,4 +34,5 @@ fi
 echo "database: $(du -h "$db" | cut -f1) on disk"
 /usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --objects 10 --days 364 --step day
 /usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --objects 10 --days 728 --step week
+/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --risk --days 364 --step day
 echo "server RSS peak: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB"
