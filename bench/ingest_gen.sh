@@ -12,6 +12,9 @@
 # PROCESSED=N then asks each processor N times for all the data of the first sender (in
 # serial mode: everything), as MONARC does (GET with a JSON body), and prints the median
 # and p90 time at the client and the server's CPU per request.
+# DELETE=N then deletes the first N analyses of DATA_DIR/anrs.txt one after the other
+# (DELETE /api/v1/stats/<anr>, as MONARC does when an analysis is deleted; 50 stats each in
+# the generator's default data) and prints analyses deleted per second and the server's CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:?usage: bench/ingest_gen.sh DATA_DIR [serial|senders]}
@@ -68,4 +71,18 @@ if [ -n "${PROCESSED:-}" ]; then
             '{ t[NR] = $1 } END { printf "%s: median %.1f ms, p90 %.1f ms, server CPU %.1f ms per request\n",
                                   name, t[int((NR + 1) / 2)] * 1000, t[int(NR * 0.9 + 0.5)] * 1000, cpu }'
     done
+fi
+if [ -n "${DELETE:-}" ]; then
+    token=${tokens%%,*}
+    cpu_before=$(cpu)
+    started=$(date +%s.%N)
+    deleted=0
+    for anr in $(head -n "$DELETE" "$data/anrs.txt"); do
+        status=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://127.0.0.1:$port/api/v1/stats/$anr" \
+                     -H "X-API-KEY: $token" -H 'User-Agent: MONARC/2.14.1')
+        [ "$status" = 204 ] || [ "$status" = 200 ] || { echo "DELETE $anr: HTTP $status" >&2; exit 1; }
+        deleted=$((deleted + 1))
+    done
+    elapsed=$(echo "$(date +%s.%N) - $started" | bc -l)
+    echo "$deleted analyses deleted in $(printf '%.2f' "$elapsed") s: $(echo "$deleted / $elapsed" | bc -l | xargs printf '%.1f') per second; server CPU $(echo "($(cpu) - $cpu_before) * 1000 / $deleted" | bc -l | xargs printf '%.1f') ms per analysis"
 fi
