@@ -165,7 +165,7 @@ def test_postgresql_that_never_answers_times_out(query, env):
         r = run_cli({**cli_env, **env, "DATABASE_URI": uri}, "db", "migrate", "--dry-run", check=False)
         waited = time.monotonic() - started
     assert r.returncode != 0 and "timeout expired" in r.stderr, r.stderr
-    assert (waited < 4) if (query or env) else (4 < waited < 20), waited
+    assert (waited < 4.5) if (query or env) else (4.5 < waited < 20), waited   # 2 s, 5 s + start-up
 
 
 def test_sqlite_write_lock_held_too_long_is_503(tmp_path):
