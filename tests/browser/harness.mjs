@@ -215,7 +215,7 @@ export async function openBrowser({viewport = DESKTOP, locale = 'en-US', mobile 
     acceptDownloads: true,
     downloadsPath: downloads,
   });
-  const watch = {errors: [], external: []};
+  const watch = {errors: [], aborted: [], external: []};
   const local = (url) => url.hostname === '127.0.0.1' || url.protocol === 'data:' || url.protocol === 'blob:';
   if (intercept) {
     await context.route('**/*', (route) => {
@@ -259,10 +259,28 @@ function watchPage(page, watch) {
     }
   });
   page.on('pageerror', (error) => watch.errors.push(`${page.url()}: ${error.message}`));
+  // Leaving a page cancels its requests still in flight (net::ERR_ABORTED): the
+  // browser's doing, not a failure.  Such a request is judged in assertClean,
+  // once every event is in: it is excused only if the page navigated after it
+  // started, or was closed.  The pages themselves never abort a request.
+  const navigations = {count: 0};
+  const navigationAtStart = new WeakMap();
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) {
+      navigations.count++;
+    }
+  });
+  page.on('request', (request) => navigationAtStart.set(request, navigations.count));
   page.on('requestfailed', (request) => {
-    const url = new URL(request.url());
-    if (url.hostname === '127.0.0.1') {
-      watch.errors.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+    if (new URL(request.url()).hostname !== '127.0.0.1') {
+      return;
+    }
+    const failure = `request failed: ${request.url()} ${request.failure()?.errorText}`;
+    if (request.failure()?.errorText === 'net::ERR_ABORTED') {
+      const startedAt = navigationAtStart.get(request);
+      watch.aborted.push({failure, leftBehind: () => page.isClosed() || navigations.count !== startedAt});
+    } else {
+      watch.errors.push(failure);
     }
   });
 }
@@ -437,7 +455,8 @@ export function useLoadedServer(assign, extraEnv = {}) {
 
 /* Fails when the page logged errors or tried to reach another host. */
 export function assertClean(assert, watch) {
-  assert.deepEqual(watch.errors, [], 'console errors');
+  const abortedInPlace = watch.aborted.filter((request) => !request.leftBehind()).map((request) => request.failure);
+  assert.deepEqual([...watch.errors, ...abortedInPlace], [], 'console errors');
   assert.deepEqual(watch.external, [], 'requests that left 127.0.0.1');
 }
 
