@@ -33,6 +33,8 @@ if [ -n "$fresh" ]; then
 fi
 echo "database: $(du -h "$db" | cut -f1) on disk"
 /usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --objects 10 --days 364 --step day
+/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --objects 10 --days 364 --step day --gzip
 /usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --objects 10 --days 728 --step week
 /usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --risk --days 364 --step day
+/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --risk --days 364 --step day --gzip
 echo "server RSS peak: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB"

@@ -9,7 +9,7 @@
 #include "util/json_writer.h"
 
 #include <assert.h>
-#include <inttypes.h>
+#include <stdint.h>
 
 #include "util/json.h"
 
@@ -153,8 +153,20 @@ void jw_string(struct json_writer *w, const char *s)
 
 void jw_int(struct json_writer *w, int64_t v)
 {
+    /* Digits written from the right, without printf: answers carry thousands
+     * of sample sizes, and printf's parsing of its format was a visible share
+     * of an evolution answer's time. */
+    char text[24];
+    size_t at = sizeof text;
+    uint64_t magnitude = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        text[--at] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (v < 0)
+        text[--at] = '-';
     before_value(w);
-    buf_printf(w->out, "%" PRId64, v);
+    buf_append(w->out, text + at, sizeof text - at);
     after_value(w);
 }
 

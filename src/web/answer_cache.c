@@ -40,16 +40,30 @@ static struct {
     uint64_t clock;
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* FNV-1a, 64 bits: a body's fingerprint for its ETag; the gzip form's ETag is
- * the same with "-gzip" (equal on every instance too: gzip_compress is
- * deterministic, and each form needs its own). */
+/*
+ * A body's fingerprint for its ETag, read 8 bytes at a time (a byte-wise hash
+ * was a visible share of computing a large answer); the gzip form's ETag is
+ * the same with "-gzip".  Both are equal on every instance: the hash depends
+ * on the bytes only (read little-endian whatever the machine), and
+ * gzip_compress is deterministic.
+ */
 static void etags_of(const char *data, size_t len, char out[ETAG_LEN], char gz_out[ETAG_LEN])
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)data[i];
-        h *= 1099511628211ULL;
+    const uint64_t multiplier = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = 0x243f6a8885a308d3ULL ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word = 0;
+        for (int b = 7; b >= 0; b--)   /* little-endian whatever the machine; compiles to one load */
+            word = word << 8 | (unsigned char)data[i + (size_t)b];
+        h = (h ^ word) * multiplier;
+        h ^= h >> 29;
     }
+    uint64_t tail = 0;
+    for (size_t b = len; b > i; b--)
+        tail = tail << 8 | (unsigned char)data[b - 1];
+    h = (h ^ tail) * multiplier;
+    h ^= h >> 32;
     snprintf(out, ETAG_LEN, "\"%016llx\"", (unsigned long long)h);
     snprintf(gz_out, ETAG_LEN, "\"%016llx-gzip\"", (unsigned long long)h);
 }
@@ -86,18 +100,6 @@ static void finish_answer(struct request *req, const char *etag, time_t modified
     reply_vary(req, "Accept-Encoding");
 }
 
-/* Answers with the form the client takes; returns that form's ETag. */
-static const char *answer_form(struct request *req, const struct entry *e)
-{
-    if (request_choose_coding(req, e->gz != NULL, e->len) == CODING_GZIP) {
-        reply_text(req, 200, e->content_type, e->gz, e->gz_len);
-        reply_header(req, "Content-Encoding", "gzip");
-        return e->gz_etag;
-    }
-    reply_text(req, 200, e->content_type, e->body, e->len);
-    return e->etag;
-}
-
 static bool same_versions(const struct entry *e, unsigned types, const struct stats_versions *v)
 {
     for (int t = 0; t < STATS_TYPE_COUNT; t++)
@@ -123,23 +125,81 @@ static void drop(struct entry *e)
     *e = (struct entry){0};
 }
 
+/* Whether the client takes the gzip form of an entry's body (it may not exist yet). */
+static bool wants_gzip(struct request *req, size_t len)
+{
+    return request_choose_coding(req, true, len) == CODING_GZIP;
+}
+
+/* Answers with a gzip form, taking `packed`. */
+static void reply_gzip(struct request *req, const char *content_type, buf *packed)
+{
+    reply_text(req, 200, content_type, "", 0);
+    buf_free(&req->reply);
+    req->reply = *packed;
+    *packed = (buf)BUF_INIT;
+    reply_header(req, "Content-Encoding", "gzip");
+}
+
+/*
+ * Serves a hit whose gzip form nobody asked for yet: it is made outside the
+ * lock from a copy of the body (other requests go on meanwhile), then kept
+ * with the entry unless the entry changed in between.
+ */
+static void serve_compressing(struct request *req, const char *key, struct entry *e)
+{
+    char *body = xmalloc(e->len + 1);
+    memcpy(body, e->body, e->len);
+    size_t len = e->len;
+    const char *content_type = e->content_type;
+    char etag[ETAG_LEN];
+    memcpy(etag, e->gz_etag, ETAG_LEN);
+    time_t modified = e->modified;
+    pthread_mutex_unlock(&cache.lock);
+
+    buf packed = BUF_INIT;
+    gzip_compress(body, len, &packed);
+    free(body);
+    pthread_mutex_lock(&cache.lock);
+    struct entry *same = find(key);
+    if (same && !same->gz && strcmp(same->gz_etag, etag) == 0) {
+        same->gz = xmalloc(packed.len);
+        memcpy(same->gz, packed.data, packed.len);
+        same->gz_len = packed.len;
+        cache.bytes += packed.len;
+    }
+    pthread_mutex_unlock(&cache.lock);
+    reply_gzip(req, content_type, &packed);
+    finish_answer(req, etag, modified);
+}
+
 bool answer_cache_serve(struct request *req, const char *key, unsigned types,
                         const struct stats_versions *now)
 {
     pthread_mutex_lock(&cache.lock);
     struct entry *e = find(key);
-    bool hit = e && same_versions(e, types, now);
-    if (hit) {
-        e->used = ++cache.clock;
-        char etag[ETAG_LEN];
-        memcpy(etag, answer_form(req, e), ETAG_LEN);
-        time_t modified = e->modified;
+    if (!e || !same_versions(e, types, now)) {
         pthread_mutex_unlock(&cache.lock);
-        finish_answer(req, etag, modified);
+        return false;
+    }
+    e->used = ++cache.clock;
+    if (wants_gzip(req, e->len) && !e->gz) {
+        serve_compressing(req, key, e); /* unlocks */
         return true;
     }
+    char etag[ETAG_LEN];
+    if (wants_gzip(req, e->len)) {
+        reply_text(req, 200, e->content_type, e->gz, e->gz_len);
+        reply_header(req, "Content-Encoding", "gzip");
+        memcpy(etag, e->gz_etag, ETAG_LEN);
+    } else {
+        reply_text(req, 200, e->content_type, e->body, e->len);
+        memcpy(etag, e->etag, ETAG_LEN);
+    }
+    time_t modified = e->modified;
     pthread_mutex_unlock(&cache.lock);
-    return false;
+    finish_answer(req, etag, modified);
+    return true;
 }
 
 /* A slot for a new entry: the key's old one, a free one, or the least recently used. */
@@ -182,16 +242,21 @@ void answer_cache_store(struct request *req, const char *key, const struct stats
         finish_answer(req, fresh.etag, fresh.modified);
         return;
     }
+    /* The gzip form is made when a client first takes it: an answer read only
+     * by clients that do not never pays for it. */
     buf packed = BUF_INIT;
-    gzip_compress(body, len, &packed);
+    bool gzip = wants_gzip(req, len);
+    if (gzip) {
+        gzip_compress(body, len, &packed);
+        fresh.gz = xmalloc(packed.len);
+        memcpy(fresh.gz, packed.data, packed.len);
+        fresh.gz_len = packed.len;
+    }
     fresh.key = xstrdup(key);
-    fresh.body = buf_detach(&req->reply, NULL);
-    fresh.gz = buf_detach(&packed, &fresh.gz_len);
+    fresh.body = xmalloc(len + 1);
+    memcpy(fresh.body, body, len);
     for (int t = 0; t < STATS_TYPE_COUNT; t++)
         fresh.versions[t] = seen->of_type[t];
-    const char *etag = answer_form(req, &fresh);
-    char chosen[ETAG_LEN];
-    memcpy(chosen, etag, ETAG_LEN);
     pthread_mutex_lock(&cache.lock);
     evict_for(len + fresh.gz_len);
     struct entry *e = slot_for(key);
@@ -201,5 +266,7 @@ void answer_cache_store(struct request *req, const char *key, const struct stats
     *e = fresh;
     cache.bytes += len + fresh.gz_len;
     pthread_mutex_unlock(&cache.lock);
-    finish_answer(req, chosen, fresh.modified);
+    if (gzip)
+        reply_gzip(req, req->content_type, &packed);
+    finish_answer(req, gzip ? fresh.gz_etag : fresh.etag, fresh.modified);
 }

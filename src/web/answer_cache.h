@@ -11,8 +11,9 @@
  * Answers carry an ETag (a hash of the body, the same on every instance),
  * Last-Modified (when this instance computed it) and "Cache-Control: public,
  * no-cache"; a conditional request that matches gets 304.  An entry keeps the
- * gzip form of its body too, made once with the entry: a client that takes
- * gzip gets that form (http/encoding.h), under its own ETag.
+ * gzip form of its body too, made when a client first takes it (and then kept
+ * until the entry changes): a client that takes gzip gets that form
+ * (http/encoding.h), under its own ETag.
  *
  * The cache is shared by the worker threads (one mutex) and bounded in
  * entries and bytes; the least recently used entry goes first.

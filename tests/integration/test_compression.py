@@ -127,6 +127,24 @@ def test_cached_public_answer_keeps_its_compressed_form(server):
     assert first.header("Last-Modified") == again.header("Last-Modified")
 
 
+@pytest.mark.parametrize("first", [None, "gzip"])
+def test_gzip_form_made_with_the_answer_or_on_a_later_hit(server, first):
+    """The gzip form is made when a client first takes it: with the answer when the
+    first client takes gzip, else on a later hit (then kept).  Either way it holds
+    the identity bytes, under the identity ETag with "-gzip"."""
+    path = "/stats/vulnerabilities.json?days=%d" % (301 if first else 302)   # answers of their own
+    forms = [fetch(server, path, first), fetch(server, path, "gzip"), fetch(server, path, "gzip"),
+             fetch(server, path)]
+    plain = forms[3]
+    assert plain.header("Content-Encoding") is None
+    for r in forms[1:3]:
+        assert r.status == 200 and r.header("Content-Encoding") == "gzip"
+        assert gzip.decompress(r.body) == plain.body
+        assert r.header("ETag") == plain.header("ETag")[:-1] + '-gzip"'
+    assert forms[1].body == forms[2].body
+    assert forms[0].header("Last-Modified") == plain.header("Last-Modified")
+
+
 def test_head_tells_the_encoding(server):
     r = fetch(server, BIG_ASSET, "gzip", method="HEAD")
     assert r.status == 200 and r.body == b"" and r.header("Content-Encoding") == "gzip"

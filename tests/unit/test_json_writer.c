@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +44,35 @@ static void test_scalars_at_top(void **state)
     jw_bool(&w, false);
     assert_string_equal(b.data, "false");
     buf_free(&b);
+}
+
+/* Integers as printf writes them: both ends, around the powers of ten, a walk between. */
+static void test_integers(void **state)
+{
+    (void)state;
+    int64_t values[200];
+    size_t n = 0;
+    values[n++] = INT64_MIN;
+    values[n++] = INT64_MAX;
+    values[n++] = INT64_MIN + 1;
+    for (int64_t p = 1; p <= INT64_MAX / 10; p *= 10) {
+        values[n++] = p - 1;
+        values[n++] = p;
+        values[n++] = -p;
+        values[n++] = -(p - 1);
+    }
+    for (uint64_t x = 1; n < sizeof values / sizeof *values; x = x * 6364136223846793005ULL + 1442695040888963407ULL)
+        values[n++] = (int64_t)(x >> (x % 64));
+    for (size_t i = 0; i < n; i++) {
+        buf b = BUF_INIT;
+        struct json_writer w;
+        jw_init(&w, &b);
+        jw_int(&w, values[i]);
+        char expected[32];
+        snprintf(expected, sizeof expected, "%" PRId64, values[i]);
+        assert_string_equal(b.data, expected);
+        buf_free(&b);
+    }
 }
 
 static void test_empty_containers(void **state)
@@ -355,6 +385,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scalars_at_top),
+        cmocka_unit_test(test_integers),
         cmocka_unit_test(test_empty_containers),
         cmocka_unit_test(test_nesting_and_commas),
         cmocka_unit_test(test_max_depth),
