@@ -179,9 +179,17 @@ bool request_params(struct request *req, const struct param_spec *specs, size_t 
 
 /* --- answers --- */
 
-void reply_json_begin(struct request *req, struct json_writer *w)
+/* Every answer replaces the one set before, shared or not. */
+static void reset_reply(struct request *req)
 {
     buf_reset(&req->reply);
+    shared_bytes_unref(req->shared_reply);
+    req->shared_reply = NULL;
+}
+
+void reply_json_begin(struct request *req, struct json_writer *w)
+{
+    reset_reply(req);
     jw_init(w, &req->reply);
 }
 
@@ -241,7 +249,7 @@ void reply_not_found(struct request *req)
 
 void reply_empty(struct request *req, unsigned status)
 {
-    buf_reset(&req->reply);
+    reset_reply(req);
     req->status = status;
     req->content_type = NULL;
 }
@@ -249,8 +257,16 @@ void reply_empty(struct request *req, unsigned status)
 void reply_text(struct request *req, unsigned status, const char *content_type, const char *text,
                 size_t len)
 {
-    buf_reset(&req->reply);
+    reset_reply(req);
     buf_append(&req->reply, text, len);
+    req->status = status;
+    req->content_type = content_type;
+}
+
+void reply_shared(struct request *req, unsigned status, const char *content_type, struct shared_bytes *body)
+{
+    reset_reply(req);
+    req->shared_reply = shared_bytes_ref(body);
     req->status = status;
     req->content_type = content_type;
 }
@@ -290,6 +306,7 @@ void request_release(struct request *req)
     free(req->path);
     buf_free(&req->body);
     buf_free(&req->reply);
+    shared_bytes_unref(req->shared_reply);
     if (req->authenticated)
         client_free(&req->client);
     free(req->api_key);

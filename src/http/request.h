@@ -20,6 +20,7 @@
 #include "util/buf.h"
 #include "util/errors.h"
 #include "util/json_writer.h"
+#include "util/shared_bytes.h"
 
 struct MHD_Connection;
 
@@ -52,6 +53,7 @@ struct request {
     /* --- the answer --- */
     unsigned status;              /* 0 = no answer yet */
     buf reply;
+    struct shared_bytes *shared_reply; /* when set, the body instead of reply (one reference) */
     const char *content_type;     /* static string */
     struct response_header headers[RESPONSE_MAX_HEADERS];
     int n_headers;
@@ -131,6 +133,9 @@ void reply_empty(struct request *req, unsigned status);
 void reply_text(struct request *req, unsigned status, const char *content_type,
                 const char *text, size_t len);
 /* Adds a response header (value copied), replacing one of the same name. */
+/* Answers with bytes others hold too (a cached answer), sent without a copy:
+ * takes a reference to body. */
+void reply_shared(struct request *req, unsigned status, const char *content_type, struct shared_bytes *body);
 void reply_header(struct request *req, const char *name, const char *value);
 /* Adds a name to the Vary header ("Accept-Language, Cookie" + ", Accept-Encoding"). */
 void reply_vary(struct request *req, const char *name);

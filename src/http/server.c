@@ -171,17 +171,39 @@ static void janitor_stop(struct server *srv)
 
 /* --- answering --- */
 
-static enum MHD_Result queue_answer(struct MHD_Connection *conn, struct request *req)
+static void release_shared_body(void *body)
 {
+    shared_bytes_unref(body);
+}
+
+/* The MHD response of the request's body: shared bytes as they are (their
+ * reference goes with the response), or the reply buffer, compressed when it
+ * asks for it. */
+static struct MHD_Response *response_of(struct request *req)
+{
+    if (req->shared_reply) {
+        struct shared_bytes *body = req->shared_reply;
+        /* MHD 0.9.75 takes the buffer as void *, and only reads it. */
+        struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
+            shared_bytes_len(body), (void *)shared_bytes_data(body), release_shared_body, body);
+        if (resp)
+            req->shared_reply = NULL;
+        return resp;
+    }
     reply_encode(req);
     size_t len;
     char *body = buf_detach(&req->reply, &len);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp)
         free(body);
+    return resp;
+}
+
+static enum MHD_Result queue_answer(struct MHD_Connection *conn, struct request *req)
+{
+    struct MHD_Response *resp = response_of(req);
+    if (!resp)
         return MHD_NO;
-    }
     if (req->content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
     for (int i = 0; i < req->n_headers; i++)

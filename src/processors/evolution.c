@@ -27,6 +27,10 @@
 #include "store/facts/risk.h"
 #include "util/date.h"
 
+/* About the bytes of a point of an object's line, with its three means: the
+ * answer's buffer is sized once (a year of ten lines is ~400 KB). */
+#define EVOLUTION_POINT_BYTES 110
+
 bool evolution_step_parse(const char *word, enum evolution_step *out)
 {
     static const char *const words[] = {[EVOLUTION_DAY] = "day", [EVOLUTION_WEEK] = "week",
@@ -252,6 +256,7 @@ enum store_rc evolution_write(struct store *s, const struct evolution_query *q, 
     memcpy(f.date_to, q->date_to, DATE_STR_LEN);
 
     enum store_rc rc = STORE_OK;
+    jw_reserve(out, q->n_objects * n_points * EVOLUTION_POINT_BYTES);
     jw_array_begin(out);
     for (size_t i = 0; i < q->n_objects && rc == STORE_OK; i++) {
         struct object_spans spans;

@@ -36,6 +36,11 @@ bool jw_done(const struct json_writer *w)
     return w->done && w->depth == 0;
 }
 
+void jw_reserve(struct json_writer *w, size_t bytes)
+{
+    buf_grow(w->out, bytes);
+}
+
 /* Before any value: its comma in an array, the check of its key in an object. */
 static void before_value(struct json_writer *w)
 {

@@ -42,6 +42,9 @@ struct json_writer {
 void jw_init(struct json_writer *w, buf *out);
 /* Whether the value is complete: written, and every container closed. */
 bool jw_done(const struct json_writer *w);
+/* A hint: about `bytes` more are coming (the buffer grows once, not by
+ * doublings, for a large answer whose size is known in advance). */
+void jw_reserve(struct json_writer *w, size_t bytes);
 
 void jw_object_begin(struct json_writer *w);
 void jw_object_end(struct json_writer *w);

@@ -5,6 +5,7 @@
 
 #include "http/encoding.h"
 #include "util/gzip.h"
+#include "util/shared_bytes.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -22,10 +23,10 @@
 struct entry {
     char *key;            /* NULL: free slot */
     const char *content_type; /* of the answer stored (static text: JSON, CSV) */
-    char *body;
+    struct shared_bytes *body; /* one reference; responses sending it hold others */
     size_t len;
     char etag[ETAG_LEN];
-    char *gz;             /* body gzip-compressed, once per change, not per request */
+    struct shared_bytes *gz;   /* body gzip-compressed, once per change, not per request (NULL: not yet) */
     size_t gz_len;
     char gz_etag[ETAG_LEN];
     time_t modified;
@@ -120,8 +121,8 @@ static void drop(struct entry *e)
 {
     cache.bytes -= e->len + e->gz_len;
     free(e->key);
-    free(e->body);
-    free(e->gz);
+    shared_bytes_unref(e->body);
+    shared_bytes_unref(e->gz);
     *e = (struct entry){0};
 }
 
@@ -131,45 +132,42 @@ static bool wants_gzip(struct request *req, size_t len)
     return request_choose_coding(req, true, len) == CODING_GZIP;
 }
 
-/* Answers with a gzip form, taking `packed`. */
-static void reply_gzip(struct request *req, const char *content_type, buf *packed)
+/* Answers with a gzip form. */
+static void reply_gzip(struct request *req, const char *content_type, struct shared_bytes *packed)
 {
-    reply_text(req, 200, content_type, "", 0);
-    buf_free(&req->reply);
-    req->reply = *packed;
-    *packed = (buf)BUF_INIT;
+    reply_shared(req, 200, content_type, packed);
     reply_header(req, "Content-Encoding", "gzip");
 }
 
 /*
  * Serves a hit whose gzip form nobody asked for yet: it is made outside the
- * lock from a copy of the body (other requests go on meanwhile), then kept
- * with the entry unless the entry changed in between.
+ * lock (other requests go on meanwhile; the body is immutable and this
+ * request holds a reference to it), then kept with the entry unless the entry
+ * changed in between.
  */
 static void serve_compressing(struct request *req, const char *key, struct entry *e)
 {
-    char *body = xmalloc(e->len + 1);
-    memcpy(body, e->body, e->len);
-    size_t len = e->len;
+    struct shared_bytes *body = shared_bytes_ref(e->body);
     const char *content_type = e->content_type;
     char etag[ETAG_LEN];
     memcpy(etag, e->gz_etag, ETAG_LEN);
     time_t modified = e->modified;
     pthread_mutex_unlock(&cache.lock);
 
-    buf packed = BUF_INIT;
-    gzip_compress(body, len, &packed);
-    free(body);
+    buf packed_text = BUF_INIT;
+    gzip_compress(shared_bytes_data(body), shared_bytes_len(body), &packed_text);
+    shared_bytes_unref(body);
+    struct shared_bytes *packed = shared_bytes_take(&packed_text);
     pthread_mutex_lock(&cache.lock);
     struct entry *same = find(key);
     if (same && !same->gz && strcmp(same->gz_etag, etag) == 0) {
-        same->gz = xmalloc(packed.len);
-        memcpy(same->gz, packed.data, packed.len);
-        same->gz_len = packed.len;
-        cache.bytes += packed.len;
+        same->gz = shared_bytes_ref(packed);
+        same->gz_len = shared_bytes_len(packed);
+        cache.bytes += same->gz_len;
     }
     pthread_mutex_unlock(&cache.lock);
-    reply_gzip(req, content_type, &packed);
+    reply_gzip(req, content_type, packed);
+    shared_bytes_unref(packed);
     finish_answer(req, etag, modified);
 }
 
@@ -183,17 +181,17 @@ bool answer_cache_serve(struct request *req, const char *key, unsigned types,
         return false;
     }
     e->used = ++cache.clock;
-    if (wants_gzip(req, e->len) && !e->gz) {
+    bool gzip = wants_gzip(req, e->len);
+    if (gzip && !e->gz) {
         serve_compressing(req, key, e); /* unlocks */
         return true;
     }
     char etag[ETAG_LEN];
-    if (wants_gzip(req, e->len)) {
-        reply_text(req, 200, e->content_type, e->gz, e->gz_len);
-        reply_header(req, "Content-Encoding", "gzip");
+    if (gzip) {
+        reply_gzip(req, e->content_type, e->gz);
         memcpy(etag, e->gz_etag, ETAG_LEN);
     } else {
-        reply_text(req, 200, e->content_type, e->body, e->len);
+        reply_shared(req, 200, e->content_type, e->body);
         memcpy(etag, e->etag, ETAG_LEN);
     }
     time_t modified = e->modified;
@@ -244,19 +242,20 @@ void answer_cache_store(struct request *req, const char *key, const struct stats
     }
     /* The gzip form is made when a client first takes it: an answer read only
      * by clients that do not never pays for it. */
-    buf packed = BUF_INIT;
     bool gzip = wants_gzip(req, len);
     if (gzip) {
+        buf packed = BUF_INIT;
         gzip_compress(body, len, &packed);
-        fresh.gz = xmalloc(packed.len);
-        memcpy(fresh.gz, packed.data, packed.len);
-        fresh.gz_len = packed.len;
+        fresh.gz = shared_bytes_take(&packed);
+        fresh.gz_len = shared_bytes_len(fresh.gz);
     }
     fresh.key = xstrdup(key);
-    fresh.body = xmalloc(len + 1);
-    memcpy(fresh.body, body, len);
+    fresh.body = shared_bytes_take(&req->reply);
     for (int t = 0; t < STATS_TYPE_COUNT; t++)
         fresh.versions[t] = seen->of_type[t];
+    /* This request's reference, taken before the entry is visible to others
+     * (who may evict it at once). */
+    struct shared_bytes *sent = shared_bytes_ref(gzip ? fresh.gz : fresh.body);
     pthread_mutex_lock(&cache.lock);
     evict_for(len + fresh.gz_len);
     struct entry *e = slot_for(key);
@@ -267,6 +266,9 @@ void answer_cache_store(struct request *req, const char *key, const struct stats
     cache.bytes += len + fresh.gz_len;
     pthread_mutex_unlock(&cache.lock);
     if (gzip)
-        reply_gzip(req, req->content_type, &packed);
+        reply_gzip(req, fresh.content_type, sent);
+    else
+        reply_shared(req, 200, fresh.content_type, sent);
+    shared_bytes_unref(sent);
     finish_answer(req, gzip ? fresh.gz_etag : fresh.etag, fresh.modified);
 }

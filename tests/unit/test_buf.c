@@ -1,5 +1,6 @@
 /*
- * test_buf.c — unit tests of util/buf.c (appending, bounds) and util/strmap.c.
+ * test_buf.c — unit tests of util/buf.c (appending, bounds), util/strmap.c and
+ * util/shared_bytes.c (taken without a copy, freed by the last of its holders).
  *
  * The invariants both keep are asserted inside them in debug builds, which
  * this test runs as; here, what callers see: bounded buffers refuse what
@@ -11,11 +12,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/shared_bytes.h"
 #include "util/strmap.h"
 
 static void test_unbounded_appends(void **state)
@@ -176,6 +179,45 @@ static void test_strmap(void **state)
     assert_null(m.slots);
 }
 
+/* Holders on other threads take and let go of references all at once. */
+static void *hold_and_release(void *arg)
+{
+    struct shared_bytes *s = arg;
+    for (int i = 0; i < 10000; i++) {
+        struct shared_bytes *mine = shared_bytes_ref(s);
+        assert_int_equal(shared_bytes_data(mine)[0], 'a');
+        shared_bytes_unref(mine);
+    }
+    shared_bytes_unref(s); /* the reference main gave this thread */
+    return NULL;
+}
+
+static void test_shared_bytes(void **state)
+{
+    buf b = BUF_INIT;
+    buf_puts(&b, "an answer");
+    const char *bytes = b.data;
+    struct shared_bytes *s = shared_bytes_take(&b);
+    assert_ptr_equal(shared_bytes_data(s), bytes); /* taken, not copied */
+    assert_int_equal(shared_bytes_len(s), 9);
+    assert_null(b.data);
+    assert_int_equal(b.len, 0);
+
+    pthread_t threads[4];
+    for (int t = 0; t < 4; t++)
+        assert_int_equal(pthread_create(&threads[t], NULL, hold_and_release, shared_bytes_ref(s)), 0);
+    shared_bytes_unref(s); /* the threads' references keep the bytes (ASan: no use after free) */
+    for (int t = 0; t < 4; t++)
+        pthread_join(threads[t], NULL);
+    /* The last unref freed them: ASan's leak check sees no leak. */
+
+    struct shared_bytes *empty = shared_bytes_take(&b);
+    assert_string_equal(shared_bytes_data(empty), "");
+    assert_int_equal(shared_bytes_len(empty), 0);
+    shared_bytes_unref(empty);
+    shared_bytes_unref(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_bound_on_printf_and_json),
         cmocka_unit_test(test_large_bound),
         cmocka_unit_test(test_strmap),
+        cmocka_unit_test(test_shared_bytes),
     };
     return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }
