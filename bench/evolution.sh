@@ -5,7 +5,8 @@
 # DATA_DIR: the output folder of the realistic upload generator (never part of the
 # repository); DB_FILE: the SQLite database, made from DATA_DIR's uploads (4 sending
 # installations, posted one after another) when it does not exist yet, kept after.
-# BIN=path uses that binary (default build/stats-service, built by `make`).
+# BIN=path uses that binary (default build/stats-service, built by `make`); REQUESTS=N times
+# N answers of each kind (default 30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:?usage: bench/evolution.sh DATA_DIR DB_FILE}
@@ -32,9 +33,9 @@ if [ -n "$fresh" ]; then
     /usr/bin/python3 bench/ingest.py "http://127.0.0.1:$port" "$tokens" "$data" --by-sender --every 400
 fi
 echo "database: $(du -h "$db" | cut -f1) on disk"
-/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --objects 10 --days 364 --step day
-/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --objects 10 --days 364 --step day --gzip
-/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --objects 10 --days 728 --step week
-/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --risk --days 364 --step day
-/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --risk --days 364 --step day --gzip
+/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --requests "${REQUESTS:-30}" --objects 10 --days 364 --step day
+/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --requests "${REQUESTS:-30}" --objects 10 --days 364 --step day --gzip
+/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --requests "${REQUESTS:-30}" --objects 10 --days 728 --step week
+/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --requests "${REQUESTS:-30}" --risk --days 364 --step day
+/usr/bin/python3 bench/evolution.py "http://127.0.0.1:$port" --requests "${REQUESTS:-30}" --risk --days 364 --step day --gzip
 echo "server RSS peak: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB"
