@@ -8,8 +8,8 @@
  *
  * Labels of an object come from its most recent occurrence: one index probe
  * per object on object_facts (type, object, date, stats_id) at its latest
- * date when the selection reads the daily totals, one pass over the fact
- * rows otherwise.
+ * date when the selection reads the daily totals (on PostgreSQL all the
+ * probes in one statement), one pass over the fact rows otherwise.
  */
 #include "store/facts/objects.h"
 
@@ -378,12 +378,53 @@ static enum store_rc labels_by_probe(struct store *s, const struct stats_filter 
     return facts_run_rows(s, &q, read_labels_row, out);
 }
 
+/* The same probes for every object in one statement: on PostgreSQL each
+ * statement is a round trip, ~0.1 ms, and a landscape names 150 objects.  The
+ * (object, date) pairs come as two arrays; the filter's conditions (unqualified
+ * columns) name the facts' inside the LATERAL subquery, the only table there
+ * that has them. */
+static enum store_rc labels_by_probes_at_once(struct store *s, const struct stats_filter *f,
+                                              const struct object_latest *objects, size_t n,
+                                              struct labels *out)
+{
+    assert(s->ops->dialect == SQL_DIALECT_POSTGRES);
+    const char **names = xcalloc(n, sizeof *names), **dates = xcalloc(n, sizeof *dates);
+    for (size_t i = 0; i < n; i++) {
+        names[i] = objects[i].object;
+        dates[i] = objects[i].date;
+    }
+    buf name_set = BUF_INIT, date_set = BUF_INIT;
+    s->ops->encode_set(&name_set, names, n);
+    s->ops->encode_set(&date_set, dates, n);
+    struct query q = {0};
+    struct stats_filter on_date = *f;
+    on_date.date_from[0] = on_date.date_to[0] = '\0';
+    buf_puts(&q.sql, "SELECT v.object, l.label1, l.label2, l.label3, l.label4"
+                     " FROM unnest(CAST(? AS TEXT[]), CAST(? AS DATE[])) AS v (object, date)"
+                     " CROSS JOIN LATERAL (SELECT o.labels_id FROM object_facts AS o");
+    query_bind(&q, sql_text(name_set.data));
+    query_bind(&q, sql_text(date_set.data));
+    query_where_plain(&q, "o.object = v.object");
+    query_where_plain(&q, "o.date = v.date");
+    query_add_filters(s, &q, &on_date);
+    buf_puts(&q.sql, " ORDER BY o.stats_id DESC LIMIT 1) AS f JOIN labels AS l ON l.id = f.labels_id");
+    struct labels_pass p = {objects, n, out};
+    enum store_rc rc = facts_run_rows(s, &q, read_first_labels, &p);
+    buf_free(&name_set);
+    buf_free(&date_set);
+    free(names);
+    free(dates);
+    return rc;
+}
+
 enum store_rc store_object_labels(struct store *s, const struct stats_filter *f,
                                   const struct object_latest *objects, size_t n, struct labels *out)
 {
     memset(out, 0, n * sizeof *out);
     enum store_rc rc = STORE_OK;
-    if (facts_use_totals(f)) {
+    if (facts_use_totals(f) && n > 1 && s->ops->dialect == SQL_DIALECT_POSTGRES) {
+        rc = labels_by_probes_at_once(s, f, objects, n, out);
+    } else if (facts_use_totals(f)) {
         for (size_t i = 0; i < n && rc == STORE_OK; i++)
             rc = labels_by_probe(s, f, &objects[i], &out[i]);
     } else {
