@@ -132,10 +132,10 @@ void reply_empty(struct request *req, unsigned status);
 /* Any other content (copied). */
 void reply_text(struct request *req, unsigned status, const char *content_type,
                 const char *text, size_t len);
-/* Adds a response header (value copied), replacing one of the same name. */
 /* Answers with bytes others hold too (a cached answer), sent without a copy:
  * takes a reference to body. */
 void reply_shared(struct request *req, unsigned status, const char *content_type, struct shared_bytes *body);
+/* Adds a response header (value copied), replacing one of the same name. */
 void reply_header(struct request *req, const char *name, const char *value);
 /* Adds a name to the Vary header ("Accept-Language, Cookie" + ", Accept-Encoding"). */
 void reply_vary(struct request *req, const char *name);

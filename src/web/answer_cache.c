@@ -126,6 +126,35 @@ static void drop(struct entry *e)
     *e = (struct entry){0};
 }
 
+/* A slot for a new entry: the key's old one, a free one, or the least recently used. */
+static struct entry *slot_for(const char *key)
+{
+    struct entry *e = find(key), *oldest = &cache.entries[0];
+    if (e)
+        return e;
+    for (size_t i = 0; i < CACHE_ENTRIES; i++) {
+        if (!cache.entries[i].key)
+            return &cache.entries[i];
+        if (cache.entries[i].used < oldest->used)
+            oldest = &cache.entries[i];
+    }
+    return oldest;
+}
+
+/* Makes room for `len` more bytes, least recently used first. */
+static void evict_for(size_t len)
+{
+    while (cache.bytes + len > CACHE_MAX_BYTES) {
+        struct entry *oldest = NULL;
+        for (size_t i = 0; i < CACHE_ENTRIES; i++)
+            if (cache.entries[i].key && (!oldest || cache.entries[i].used < oldest->used))
+                oldest = &cache.entries[i];
+        if (!oldest)
+            return;
+        drop(oldest);
+    }
+}
+
 /* Whether the client takes the gzip form of an entry's body (it may not exist yet). */
 static bool wants_gzip(struct request *req, size_t len)
 {
@@ -164,6 +193,7 @@ static void serve_compressing(struct request *req, const char *key, struct entry
         same->gz = shared_bytes_ref(packed);
         same->gz_len = shared_bytes_len(packed);
         cache.bytes += same->gz_len;
+        evict_for(0); /* back within the bound, least recently used first */
     }
     pthread_mutex_unlock(&cache.lock);
     reply_gzip(req, content_type, packed);
@@ -198,35 +228,6 @@ bool answer_cache_serve(struct request *req, const char *key, unsigned types,
     pthread_mutex_unlock(&cache.lock);
     finish_answer(req, etag, modified);
     return true;
-}
-
-/* A slot for a new entry: the key's old one, a free one, or the least recently used. */
-static struct entry *slot_for(const char *key)
-{
-    struct entry *e = find(key), *oldest = &cache.entries[0];
-    if (e)
-        return e;
-    for (size_t i = 0; i < CACHE_ENTRIES; i++) {
-        if (!cache.entries[i].key)
-            return &cache.entries[i];
-        if (cache.entries[i].used < oldest->used)
-            oldest = &cache.entries[i];
-    }
-    return oldest;
-}
-
-/* Makes room for `len` more bytes, least recently used first. */
-static void evict_for(size_t len)
-{
-    while (cache.bytes + len > CACHE_MAX_BYTES) {
-        struct entry *oldest = NULL;
-        for (size_t i = 0; i < CACHE_ENTRIES; i++)
-            if (cache.entries[i].key && (!oldest || cache.entries[i].used < oldest->used))
-                oldest = &cache.entries[i];
-        if (!oldest)
-            return;
-        drop(oldest);
-    }
 }
 
 void answer_cache_store(struct request *req, const char *key, const struct stats_versions *seen)
