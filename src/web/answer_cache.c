@@ -24,10 +24,8 @@ struct entry {
     char *key;            /* NULL: free slot */
     const char *content_type; /* of the answer stored (static text: JSON, CSV) */
     struct shared_bytes *body; /* one reference; responses sending it hold others */
-    size_t len;
     char etag[ETAG_LEN];
     struct shared_bytes *gz;   /* body gzip-compressed, once per change, not per request (NULL: not yet) */
-    size_t gz_len;
     char gz_etag[ETAG_LEN];
     time_t modified;
     int64_t versions[STATS_TYPE_COUNT];
@@ -117,9 +115,15 @@ static struct entry *find(const char *key)
     return NULL;
 }
 
+/* The bytes an entry keeps, both forms. */
+static size_t entry_bytes(const struct entry *e)
+{
+    return shared_bytes_len(e->body) + (e->gz ? shared_bytes_len(e->gz) : 0);
+}
+
 static void drop(struct entry *e)
 {
-    cache.bytes -= e->len + e->gz_len;
+    cache.bytes -= entry_bytes(e);
     free(e->key);
     shared_bytes_unref(e->body);
     shared_bytes_unref(e->gz);
@@ -168,6 +172,21 @@ static void reply_gzip(struct request *req, const char *content_type, struct sha
     reply_header(req, "Content-Encoding", "gzip");
 }
 
+/* Answers with an entry's form the client takes (the gzip one exists when
+ * gzip); copies that form's ETag to etag.  Under the lock: the entry's
+ * references are only valid while it is held. */
+static void reply_entry(struct request *req, const struct entry *e, bool gzip, char etag[ETAG_LEN])
+{
+    if (gzip) {
+        assert(e->gz);
+        reply_gzip(req, e->content_type, e->gz);
+        memcpy(etag, e->gz_etag, ETAG_LEN);
+    } else {
+        reply_shared(req, 200, e->content_type, e->body);
+        memcpy(etag, e->etag, ETAG_LEN);
+    }
+}
+
 /*
  * Serves a hit whose gzip form nobody asked for yet: it is made outside the
  * lock (other requests go on meanwhile; the body is immutable and this
@@ -191,8 +210,7 @@ static void serve_compressing(struct request *req, const char *key, struct entry
     struct entry *same = find(key);
     if (same && !same->gz && strcmp(same->gz_etag, etag) == 0) {
         same->gz = shared_bytes_ref(packed);
-        same->gz_len = shared_bytes_len(packed);
-        cache.bytes += same->gz_len;
+        cache.bytes += shared_bytes_len(packed);
         evict_for(0); /* back within the bound, least recently used first */
     }
     pthread_mutex_unlock(&cache.lock);
@@ -211,19 +229,13 @@ bool answer_cache_serve(struct request *req, const char *key, unsigned types,
         return false;
     }
     e->used = ++cache.clock;
-    bool gzip = wants_gzip(req, e->len);
+    bool gzip = wants_gzip(req, shared_bytes_len(e->body));
     if (gzip && !e->gz) {
         serve_compressing(req, key, e); /* unlocks */
         return true;
     }
     char etag[ETAG_LEN];
-    if (gzip) {
-        reply_gzip(req, e->content_type, e->gz);
-        memcpy(etag, e->gz_etag, ETAG_LEN);
-    } else {
-        reply_shared(req, 200, e->content_type, e->body);
-        memcpy(etag, e->etag, ETAG_LEN);
-    }
+    reply_entry(req, e, gzip, etag);
     time_t modified = e->modified;
     pthread_mutex_unlock(&cache.lock);
     finish_answer(req, etag, modified);
@@ -234,7 +246,7 @@ void answer_cache_store(struct request *req, const char *key, const struct stats
 {
     const char *body = req->reply.data ? req->reply.data : "";
     size_t len = req->reply.len;
-    struct entry fresh = {.len = len, .modified = time(NULL), .content_type = req->content_type};
+    struct entry fresh = {.modified = time(NULL), .content_type = req->content_type};
     assert(fresh.content_type);
     etags_of(body, len, fresh.etag, fresh.gz_etag);
     if (len > CACHE_MAX_BYTES / 4) { /* not kept: sent as it is, never compressed */
@@ -248,28 +260,22 @@ void answer_cache_store(struct request *req, const char *key, const struct stats
         buf packed = BUF_INIT;
         gzip_compress(body, len, &packed);
         fresh.gz = shared_bytes_take(&packed);
-        fresh.gz_len = shared_bytes_len(fresh.gz);
     }
     fresh.key = xstrdup(key);
     fresh.body = shared_bytes_take(&req->reply);
     for (int t = 0; t < STATS_TYPE_COUNT; t++)
         fresh.versions[t] = seen->of_type[t];
-    /* This request's reference, taken before the entry is visible to others
-     * (who may evict it at once). */
-    struct shared_bytes *sent = shared_bytes_ref(gzip ? fresh.gz : fresh.body);
+    size_t bytes = entry_bytes(&fresh);
     pthread_mutex_lock(&cache.lock);
-    evict_for(len + fresh.gz_len);
+    evict_for(bytes);
     struct entry *e = slot_for(key);
     if (e->key)
         drop(e);
     fresh.used = ++cache.clock;
     *e = fresh;
-    cache.bytes += len + fresh.gz_len;
+    cache.bytes += bytes;
+    char etag[ETAG_LEN];
+    reply_entry(req, e, gzip, etag); /* before others may evict it */
     pthread_mutex_unlock(&cache.lock);
-    if (gzip)
-        reply_gzip(req, fresh.content_type, sent);
-    else
-        reply_shared(req, 200, fresh.content_type, sent);
-    shared_bytes_unref(sent);
-    finish_answer(req, gzip ? fresh.gz_etag : fresh.etag, fresh.modified);
+    finish_answer(req, etag, fresh.modified);
 }

@@ -263,14 +263,14 @@ function watchPage(page, watch) {
   // browser's doing, not a failure.  Such a request is judged in assertClean,
   // once every event is in: it is excused only if the page navigated after it
   // started, or was closed.  The pages themselves never abort a request.
-  const navigations = {count: 0};
+  let navigations = 0;
   const navigationAtStart = new WeakMap();
   page.on('framenavigated', (frame) => {
     if (frame === page.mainFrame()) {
-      navigations.count++;
+      navigations++;
     }
   });
-  page.on('request', (request) => navigationAtStart.set(request, navigations.count));
+  page.on('request', (request) => navigationAtStart.set(request, navigations));
   page.on('requestfailed', (request) => {
     if (new URL(request.url()).hostname !== '127.0.0.1') {
       return;
@@ -278,7 +278,7 @@ function watchPage(page, watch) {
     const failure = `request failed: ${request.url()} ${request.failure()?.errorText}`;
     if (request.failure()?.errorText === 'net::ERR_ABORTED') {
       const startedAt = navigationAtStart.get(request);
-      watch.aborted.push({failure, leftBehind: () => page.isClosed() || navigations.count !== startedAt});
+      watch.aborted.push({failure, leftBehind: () => page.isClosed() || navigations !== startedAt});
     } else {
       watch.errors.push(failure);
     }
