@@ -122,6 +122,12 @@ static const char *const migrations[] = {
     /* 3 → 4: nothing of the backend's own (the risk tables gain the evolution's
      * spans: facts/risk.c). */
     "",
+
+    /* 4 → 5: the labels' probes walk the stats of a type and date newest first
+     * (facts/objects.c, whose object facts lose their index by object): the
+     * index gives them in id order, as SQLite's rowid does. */
+    "DROP INDEX stats_type_date;"
+    "CREATE INDEX stats_type_date ON stats (type, date, id);",
 };
 
 static const struct {

@@ -26,6 +26,8 @@ static const char *const step_summaries[] = {
     "fact gets the date of its analysis' next stats, the spans are summed from the facts",
     "the spans of the risks for the evolution (risk_spans): each risk fact gets the date of its "
     "analysis' next risk stats, the spans are summed from the facts",
+    "the object facts lose their index by object (object_facts_latest): labels are found from "
+    "the stats of a type and date, newest first (on PostgreSQL stats_type_date gains the id)",
 };
 
 int store_schema_latest(struct store *s)

@@ -102,6 +102,11 @@ static const char *const migrations[] = {
     /* 3 → 4: nothing of the backend's own (the risk tables gain the evolution's
      * spans: facts/risk.c). */
     "",
+
+    /* 4 → 5: nothing of the backend's own (the object facts lose their index by
+     * object: facts/objects.c).  The labels' probes walk stats_type_date newest
+     * first, which SQLite keeps in rowid order within a (type, date). */
+    "",
 };
 
 /* SQLite names the columns of a broken unique key: "UNIQUE constraint failed: clients.name". */

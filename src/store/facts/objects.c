@@ -6,10 +6,13 @@
  * object_rollup (one row per client, type, date and object), and the
  * aggregates their processors and the map read (objects.h).
  *
- * Labels of an object come from its most recent occurrence: one index probe
- * per object on object_facts (type, object, date, stats_id) at its latest
- * date when the selection reads the daily totals (on PostgreSQL all the
- * probes in one statement), one pass over the fact rows otherwise.
+ * Labels of an object come from its most recent occurrence: when the
+ * selection reads the daily totals, one probe per object at its latest date,
+ * walking that date's stats of the type newest first until one has the
+ * object (on PostgreSQL all the probes in one statement); one pass over the
+ * fact rows otherwise.  The facts have no index by object: each fact of a
+ * stats would have its entry in a leaf of its own, which every upload and
+ * every deleted analysis rewrites (two thirds of the pages a delete wrote).
  */
 #include "store/facts/objects.h"
 
@@ -96,6 +99,14 @@ static const struct fact_tables_change object_changes[] = {
                 ROLLUP_REMOVE SPAN_REMOVE " RETURN NULL; END $$;"
                 "CREATE TRIGGER object_facts_remove AFTER DELETE ON object_facts FOR EACH ROW"
                 " EXECUTE FUNCTION object_facts_remove();",
+        },
+    },
+    {
+        /* Version 5: the labels' probes go through the stats (see the top). */
+        .schema_step = 5,
+        .ddl = {
+            [SQL_DIALECT_SQLITE] = "DROP INDEX object_facts_latest;",
+            [SQL_DIALECT_POSTGRES] = "DROP INDEX object_facts_latest;",
         },
     },
     {0},
@@ -359,30 +370,44 @@ static void read_labels_row(struct store *s, void *ctx)
     facts_read_labels(s, 0, ctx);
 }
 
-/* The newest fact of the object on its latest date that the filter keeps:
- * a short walk back on the (type, object, date, stats_id) index.  That date
- * is in the filter's range, which is left out: SQLite would rather use the
- * range than the equality. */
+/* The stats a label probe walks: the filter's on the object's latest date,
+ * newest first (stats_type_date gives them in id order within a date).  The
+ * filter's conditions (unqualified columns) name the stats' columns, the only
+ * table of this SELECT; its date range is left out, the date being in it. */
+static void append_stats_on_date(struct store *s, struct query *q, const struct stats_filter *f,
+                                 const char *date_condition, const char *date)
+{
+    struct stats_filter on_date = *f;
+    on_date.date_from[0] = on_date.date_to[0] = '\0';
+    buf_puts(&q->sql, "(SELECT id FROM stats");
+    q->has_where = false;
+    if (date)
+        query_where(q, date_condition, sql_text(date));
+    else
+        query_where_plain(q, date_condition);
+    query_add_filters(s, q, &on_date);
+    buf_puts(&q->sql, ") AS st");
+}
+
+/* The newest stats of that walk that has the object gives the labels: one
+ * probe of the facts' key per stats walked, a few for an object most analyses
+ * name. */
 static enum store_rc labels_by_probe(struct store *s, const struct stats_filter *f,
                                      const struct object_latest *o, struct labels *out)
 {
     struct query q = {0};
-    struct stats_filter on_date = *f;
-    on_date.date_from[0] = on_date.date_to[0] = '\0';
-    buf_puts(&q.sql, "SELECT l.label1, l.label2, l.label3, l.label4 FROM object_facts AS o "
-                     "JOIN labels AS l ON l.id = o.labels_id");
-    query_where(&q, "o.object = ?", sql_text(o->object));
-    query_where(&q, "o.date = ?", sql_text(o->date));
-    query_add_filters(s, &q, &on_date);
-    buf_puts(&q.sql, " ORDER BY o.stats_id DESC LIMIT 1");
+    buf_puts(&q.sql, "SELECT l.label1, l.label2, l.label3, l.label4 FROM labels AS l"
+                     " WHERE l.id = (SELECT o.labels_id FROM ");
+    append_stats_on_date(s, &q, f, "date = ?", o->date);
+    buf_puts(&q.sql, " JOIN object_facts AS o ON o.stats_id = st.id AND o.object = ?"
+                     " ORDER BY st.id DESC LIMIT 1)");
+    query_bind(&q, sql_text(o->object));
     return facts_run_rows(s, &q, read_labels_row, out);
 }
 
 /* The same probes for every object in one statement: on PostgreSQL each
  * statement is a round trip, ~0.1 ms, and a landscape names 150 objects.  The
- * (object, date) pairs come as two arrays; the filter's conditions (unqualified
- * columns) name the facts' inside the LATERAL subquery, the only table there
- * that has them. */
+ * (object, date) pairs come as two arrays. */
 static enum store_rc labels_by_probes_at_once(struct store *s, const struct stats_filter *f,
                                               const struct object_latest *objects, size_t n,
                                               struct labels *out)
@@ -397,17 +422,14 @@ static enum store_rc labels_by_probes_at_once(struct store *s, const struct stat
     s->ops->encode_set(&name_set, names, n);
     s->ops->encode_set(&date_set, dates, n);
     struct query q = {0};
-    struct stats_filter on_date = *f;
-    on_date.date_from[0] = on_date.date_to[0] = '\0';
     buf_puts(&q.sql, "SELECT v.object, l.label1, l.label2, l.label3, l.label4"
                      " FROM unnest(CAST(? AS TEXT[]), CAST(? AS DATE[])) AS v (object, date)"
-                     " CROSS JOIN LATERAL (SELECT o.labels_id FROM object_facts AS o");
+                     " CROSS JOIN LATERAL (SELECT o.labels_id FROM ");
     query_bind(&q, sql_text(name_set.data));
     query_bind(&q, sql_text(date_set.data));
-    query_where_plain(&q, "o.object = v.object");
-    query_where_plain(&q, "o.date = v.date");
-    query_add_filters(s, &q, &on_date);
-    buf_puts(&q.sql, " ORDER BY o.stats_id DESC LIMIT 1) AS f JOIN labels AS l ON l.id = f.labels_id");
+    append_stats_on_date(s, &q, f, "date = v.date", NULL);
+    buf_puts(&q.sql, " JOIN object_facts AS o ON o.stats_id = st.id AND o.object = v.object"
+                     " ORDER BY st.id DESC LIMIT 1) AS f JOIN labels AS l ON l.id = f.labels_id");
     struct labels_pass p = {objects, n, out};
     enum store_rc rc = facts_run_rows(s, &q, read_first_labels, &p);
     buf_free(&name_set);
