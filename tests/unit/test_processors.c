@@ -871,14 +871,17 @@ static void test_spans_of_concurrent_transactions(void **state)
     free(d2);
 }
 
-/* Back to version 3's risk tables: no until_date, no spans, the old trigger. */
+/* Back to version 3's tables: the object facts' index by object (dropped at
+ * version 5), the risk tables without until_date, spans or the new trigger. */
 static const char *undo_risk_spans(struct store *s)
 {
     return s->ops->dialect == SQL_DIALECT_SQLITE
-        ? "DROP TABLE risk_spans; DROP TRIGGER risk_facts_remove; ALTER TABLE risk_facts DROP COLUMN until_date;"
+        ? "CREATE INDEX object_facts_latest ON object_facts (type, object, date, stats_id);"
+          "DROP TABLE risk_spans; DROP TRIGGER risk_facts_remove; ALTER TABLE risk_facts DROP COLUMN until_date;"
           "CREATE TRIGGER risk_rollup_remove AFTER DELETE ON risk_facts BEGIN SELECT 1; END;"
           "UPDATE schema_version SET version = 3"
-        : "DROP TABLE risk_spans; DROP TRIGGER risk_facts_remove ON risk_facts;"
+        : "CREATE INDEX object_facts_latest ON object_facts (type, object, date, stats_id);"
+          "DROP TABLE risk_spans; DROP TRIGGER risk_facts_remove ON risk_facts;"
           "ALTER TABLE risk_facts DROP COLUMN until_date;"
           "CREATE FUNCTION risk_rollup_remove() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;"
           "CREATE TRIGGER risk_rollup_remove AFTER DELETE ON risk_facts FOR EACH ROW"
