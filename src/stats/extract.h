@@ -11,6 +11,9 @@
  * Each kind extracts its own part (kind.h); struct stats_facts
  * (kinds/kinds.h) holds them all for the store.
  *
+ * Kinds with big documents also take their facts out while ingestion scans
+ * them (kind.h: scan_extract), so that the store need not parse them again.
+ *
  * Pure functions: no SQL, no I/O.  Extraction accepts any JSON (it is fuzzed);
  * a document that does not have the shape of its type is refused (false), as
  * validation (stats.h) would have refused it.
@@ -32,5 +35,9 @@ bool stats_extract(enum stats_type type, struct json_object *data, struct stats_
 /* The same from JSON text (as stored). */
 bool stats_extract_text(enum stats_type type, const char *text, size_t len, struct stats_facts *out);
 void stats_facts_free(struct stats_facts *f);
+
+/* Room for size bytes of text the facts keep until stats_facts_free (labels
+ * decoded by a scan, which has no document for them to borrow from). */
+char *stats_facts_text(struct stats_facts *f, size_t size);
 
 #endif

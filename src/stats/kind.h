@@ -35,8 +35,15 @@ struct stats_kind {
     /* The same check on the fast path of ingestion (stats/scan.h): reads `data`
      * from the pull, its first token given, and returns true only for what
      * check accepts; false sends the upload back to json-c and check.  NULL
-     * for a kind that has none (its uploads always go through json-c). */
+     * for a kind that has none (with no scan_extract either, its uploads
+     * always go through json-c). */
     bool (*scan)(struct json_pull *p, enum jp_token first);
+    /* Or the same scan taking the facts out as it reads (*out as extract
+     * fills it, type set; the caller frees it either way), for kinds whose
+     * documents are big enough that parsing them again for their facts would
+     * show.  A kind with scan has its facts extracted by the store from the
+     * stored text. */
+    bool (*scan_extract)(struct json_pull *p, enum jp_token first, struct stats_facts *out);
     /* Fills this kind's part of *out (type and doc already set); false when
      * data does not have the shape.  The caller frees *out either way. */
     bool (*extract)(struct json_object *data, struct stats_facts *out);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "stats/extract.h"
 #include "util/ids.h"
 
 bool scan_num(struct json_pull *p, enum jp_token first)
@@ -37,6 +38,34 @@ bool scan_uuid(struct json_pull *p, enum jp_token first)
 {
     char text[UUID_STR_LEN]; /* a longer string is no UUID either */
     return jp_string_copy(p, first, text, sizeof text) && uuid_is_valid(text);
+}
+
+bool scan_label_value(struct json_pull *p, enum jp_token first, struct stats_facts *f, const char **out)
+{
+    if (first == JP_NULL) {
+        *out = "";
+        return true;
+    }
+    if (first != JP_STRING)
+        return false;
+    char *text = stats_facts_text(f, p->str_len + 1);
+    *out = text;
+    return jp_string_decode(p, first, text, p->str_len + 1);
+}
+
+bool scan_uuid_value(struct json_pull *p, enum jp_token first, char out[UUID_STR_LEN])
+{
+    char text[UUID_STR_LEN];
+    return jp_string_copy(p, first, text, sizeof text) && uuid_normalize(text, out);
+}
+
+bool scan_num_value(struct json_pull *p, enum jp_token first, struct decimal *out)
+{
+    double d;
+    if (!jp_number_value(p, first, &d))
+        return false;
+    *out = decimal_from_double(d);
+    return true;
 }
 
 bool scan_any_object(struct json_pull *p, enum jp_token first)

@@ -16,7 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/decimal.h"
+#include "util/ids.h"
 #include "util/json_pull.h"
+
+struct stats_facts;
 
 typedef bool (*scan_fn)(struct json_pull *p, enum jp_token first);
 
@@ -26,6 +30,11 @@ bool scan_integer(struct json_pull *p, enum jp_token first);
 bool scan_count(struct json_pull *p, enum jp_token first);
 bool scan_label(struct json_pull *p, enum jp_token first);
 bool scan_uuid(struct json_pull *p, enum jp_token first);
+/* The same checks keeping the value, as the kinds' extract reads it (doc_read.h):
+ * a label decoded into texts of f ("" for null), a lower-case UUID, an exact decimal. */
+bool scan_label_value(struct json_pull *p, enum jp_token first, struct stats_facts *f, const char **out);
+bool scan_uuid_value(struct json_pull *p, enum jp_token first, char out[UUID_STR_LEN]);
+bool scan_num_value(struct json_pull *p, enum jp_token first, struct decimal *out);
 /* An object, its members unchecked. */
 bool scan_any_object(struct json_pull *p, enum jp_token first);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/extract.h"
 #include "stats/kind.h"
 #include "stats/shape.h"
 #include "util/json.h"
@@ -172,7 +173,11 @@ bool stats_item_from_json(struct json_object *obj, size_t index, struct stats_it
     bool ok = ic.found.count == 0;
     if (ok) {
         item.data = xstrdup(json_text(data));
-        item.doc = json_object_get(data);
+        struct stats_facts *facts = xmalloc(sizeof *facts);
+        if (stats_extract(item.type, data, facts))
+            item.facts = facts; /* it keeps the tree its labels borrow from */
+        else
+            free(facts); /* a kind without facts (a test's) */
         *out = item;
     }
     for (size_t i = 0; i < ic.found.count; i++)
@@ -186,8 +191,11 @@ void stats_item_free(struct stats_item *item)
 {
     free(item->data);
     item->data = NULL;
-    json_object_put(item->doc);
-    item->doc = NULL;
+    if (item->facts) {
+        stats_facts_free(item->facts);
+        free(item->facts);
+        item->facts = NULL;
+    }
 }
 
 void stats_json(struct json_writer *w, const char *uuid, const char *anr, enum stats_type type,

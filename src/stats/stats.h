@@ -37,6 +37,8 @@ bool stats_type_parse(const char *s, enum stats_type *out);
  * Messages build their list with it rather than typing names. */
 void stats_type_names(buf *out, const char *separator, const char *last_separator);
 
+struct stats_facts;
+
 /* One validated item of an upload. */
 struct stats_item {
     char uuid[UUID_STR_LEN];  /* "" when the sender gave none */
@@ -44,8 +46,8 @@ struct stats_item {
     enum stats_type type;
     char date[DATE_STR_LEN];
     char *data;               /* compact JSON text of `data`, owned */
-    struct json_object *doc;  /* `data` parsed (a reference, owned), or NULL: readers parse
-                                 the text.  Saves the store parsing it again for its facts. */
+    struct stats_facts *facts; /* the facts of `data` (extract.h; owned), or NULL: the store
+                                  takes them from the text.  Saves it parsing `data` again. */
 };
 
 /*

@@ -2,7 +2,8 @@
  * upload.c — the fast path of an upload (stats.h: stats_upload_read): the
  * whole body read once by the pull tokenizer (util/json_pull.h), each item's
  * members read as they come and its `data` checked by its kind's scan
- * (scan.h) while its compact text is written, with no tree built.
+ * (scan.h) while its compact text is written — and its facts taken out, for
+ * the kinds whose scan does that — with no tree built.
  *
  * It answers only for uploads it reads exactly as the json-c path would
  * (stats_item_from_json after json_parse_strict): the same items, the same
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/extract.h"
 #include "stats/kind.h"
 #include "stats/stats.h"
 #include "util/json_pull.h"
@@ -39,14 +41,22 @@ static int member_of(const struct json_pull *p)
     return -1;
 }
 
-/* `data`, its type known: checked by the kind's scan, its compact text into *text. */
-static bool read_data(struct json_pull *p, enum stats_type type, buf *text)
+/* `data`, its type known: checked by the kind's scan, its compact text into
+ * *text, its facts into item->facts when the kind's scan takes them out. */
+static bool read_data(struct json_pull *p, struct stats_item *item, buf *text)
 {
-    const struct stats_kind *kind = stats_kind_of(type);
-    if (!kind || !kind->scan)
+    const struct stats_kind *kind = stats_kind_of(item->type);
+    if (!kind || (!kind->scan && !kind->scan_extract))
         return false;
     p->out = text; /* from its first token */
-    bool ok = kind->scan(p, jp_next(p));
+    bool ok;
+    if (kind->scan_extract) {
+        item->facts = xmalloc(sizeof *item->facts);
+        *item->facts = (struct stats_facts){.type = item->type};
+        ok = kind->scan_extract(p, jp_next(p), item->facts); /* on failure the item is freed */
+    } else {
+        ok = kind->scan(p, jp_next(p));
+    }
     p->out = NULL;
     return ok;
 }
@@ -55,7 +65,7 @@ static bool read_member(struct json_pull *p, int member, unsigned seen, struct s
                         buf *text)
 {
     if (member == M_DATA)
-        return (seen & 1u << M_TYPE) && read_data(p, item->type, text);
+        return (seen & 1u << M_TYPE) && read_data(p, item, text);
     enum jp_token value = jp_next(p);
     char s[DATE_TEXT_MAX];
     switch (member) {
@@ -87,6 +97,7 @@ static bool read_item(struct json_pull *p, enum jp_token first, struct stats_ite
         int member = t == JP_KEY ? member_of(p) : -1;
         if (member < 0 || !read_member(p, member, seen, item, &text)) {
             buf_free(&text);
+            stats_item_free(item);
             return false;
         }
         seen |= 1u << member; /* the pull refuses a repeated member */
@@ -94,6 +105,7 @@ static bool read_item(struct json_pull *p, enum jp_token first, struct stats_ite
     const unsigned required = 1u << M_ANR | 1u << M_TYPE | 1u << M_DATE | 1u << M_DATA;
     if ((seen & required) != required) {
         buf_free(&text);
+        stats_item_free(item);
         return false;
     }
     item->data = buf_detach(&text, NULL);

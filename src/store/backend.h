@@ -276,10 +276,11 @@ enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id,
 struct facts_writer;
 struct facts_writer *facts_writer_new(void);
 void facts_writer_free(struct facts_writer *w);
-/* doc: data already parsed (stats_item.doc), or NULL to parse data. */
+/* facts: those of data already taken out (stats_item.facts; the caller keeps
+ * them), or NULL to take them from data. */
 enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64_t stats_id,
                                   int64_t client_id, const char *anr, enum stats_type type,
-                                  const char *date, const char *data, struct json_object *doc);
+                                  const char *date, const char *data, const struct stats_facts *facts);
 enum store_rc facts_writer_flush(struct facts_writer *w, struct store *s);
 /* Drops the facts of a stats row whose data is about to be rewritten (after
  * flushing the writer when they are among its pending sums). */

@@ -46,7 +46,7 @@ static enum store_rc insert_item(struct store *s, struct facts_writer *w, int64_
 {
     enum store_rc rc = stats_row_insert(s, client_id, item, uuid, now, id);
     if (rc == STORE_OK)
-        return facts_writer_insert(w, s, *id, client_id, item->anr, item->type, item->date, item->data, item->doc);
+        return facts_writer_insert(w, s, *id, client_id, item->anr, item->type, item->date, item->data, item->facts);
     if (rc != STORE_CONFLICT)
         return rc;
     if (s->conflict == STORE_KEY_STATS_UUID)
@@ -72,7 +72,7 @@ static enum store_rc update_item(struct store *s, struct facts_writer *w, int64_
         return rc;
     rc = facts_writer_delete(w, s, id);
     if (rc == STORE_OK)
-        rc = facts_writer_insert(w, s, id, client_id, item->anr, item->type, item->date, item->data, item->doc);
+        rc = facts_writer_insert(w, s, id, client_id, item->anr, item->type, item->date, item->data, item->facts);
     return rc;
 }
 

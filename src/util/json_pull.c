@@ -14,6 +14,7 @@
  */
 #include "util/json_pull.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,12 +106,35 @@ static long escape_unit(const struct json_pull *p, size_t i)
     return v;
 }
 
+/* The UTF-8 form of code point cp into s; its length. */
+static size_t utf8_encode(unsigned long cp, char s[4])
+{
+    if (cp < 0x80) {
+        s[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        s[0] = (char)(0xC0 | (cp >> 6));
+        s[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        s[0] = (char)(0xE0 | (cp >> 12));
+        s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        s[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    s[0] = (char)(0xF0 | (cp >> 18));
+    s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    s[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 /* Writes code point cp as json-c writes a decoded character. */
 static void emit_code_point(struct json_pull *p, unsigned long cp)
 {
     static const char hex[] = "0123456789abcdef";
-    char s[6];
-    size_t n;
     switch (cp) {
     case '"': emit(p, "\\\"", 2); return;
     case '\\': emit(p, "\\\\", 2); return;
@@ -126,52 +150,34 @@ static void emit_code_point(struct json_pull *p, unsigned long cp)
         emit(p, esc, sizeof esc);
         return;
     }
-    if (cp < 0x80) {
-        s[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        s[0] = (char)(0xC0 | (cp >> 6));
-        s[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        s[0] = (char)(0xE0 | (cp >> 12));
-        s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        s[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        s[0] = (char)(0xF0 | (cp >> 18));
-        s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        s[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    emit(p, s, n);
+    char s[4];
+    emit(p, s, utf8_encode(cp, s));
 }
 
-/* Decodes the escape at text[*i] (the backslash) and writes it; moves *i past it. */
-static bool read_escape(struct json_pull *p, size_t *i)
+/* The code point of the escape at text[*i] (the backslash) as json-c decodes
+ * it, or -1 for what the pull refuses; moves *i past it. */
+static long decode_escape(const struct json_pull *p, size_t *i)
 {
     if (*i + 1 >= p->len)
-        return false;
+        return -1;
     char e = p->text[*i + 1];
     static const char from[] = "\"\\/bfnrt";
     static const char to[] = "\"\\/\b\f\n\r\t";
     const char *known = memchr(from, e, sizeof from - 1);
     if (known) {
-        emit_code_point(p, (unsigned char)to[known - from]);
         *i += 2;
-        return true;
+        return (unsigned char)to[known - from];
     }
     long unit = escape_unit(p, *i);
     if (unit <= 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
-        return false; /* \u0000, a malformed escape, a lone low surrogate */
-    unsigned long cp = (unsigned long)unit;
+        return -1; /* \u0000, a malformed escape, a lone low surrogate */
+    long cp = unit;
     *i += 6;
     if (unit >= 0xD800 && unit <= 0xDBFF) {
         long low = escape_unit(p, *i);
         if (low < 0xDC00 || low > 0xDFFF)
-            return false;
-        cp = 0x10000 + (((unsigned long)unit - 0xD800) << 10) + ((unsigned long)low - 0xDC00);
+            return -1;
+        cp = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
         *i += 6;
         /* json-c 0.16 takes a pair whose code point ends in D800–DFFF (U+1D800–
          * U+1DFFF, U+2D800–…) for a surrogate again and stores U+FFFD instead:
@@ -179,7 +185,16 @@ static bool read_escape(struct json_pull *p, size_t *i)
         if ((cp & 0xF800) == 0xD800)
             cp = 0xFFFD;
     }
-    emit_code_point(p, cp);
+    return cp;
+}
+
+/* Decodes the escape at text[*i] (the backslash) and writes it; moves *i past it. */
+static bool read_escape(struct json_pull *p, size_t *i)
+{
+    long cp = decode_escape(p, i);
+    if (cp < 0)
+        return false;
+    emit_code_point(p, (unsigned long)cp);
     return true;
 }
 
@@ -395,5 +410,26 @@ bool jp_string_copy(const struct json_pull *p, enum jp_token token, char *out, s
         return false;
     memcpy(out, p->str, p->str_len);
     out[p->str_len] = '\0';
+    return true;
+}
+
+bool jp_string_decode(const struct json_pull *p, enum jp_token token, char *out, size_t size)
+{
+    if (token != JP_STRING || p->str_len >= size)
+        return false; /* escapes only shrink: the raw length bounds the decoded one */
+    size_t start = (size_t)(p->str - p->text), end = start + p->str_len, n = 0;
+    for (size_t i = start; i < end;) {
+        const char *backslash = memchr(p->text + i, '\\', end - i);
+        size_t run = (backslash ? (size_t)(backslash - p->text) : end) - i;
+        memcpy(out + n, p->text + i, run);
+        n += run;
+        i += run;
+        if (i < end) {
+            long cp = decode_escape(p, &i);
+            assert(cp > 0); /* read_string accepted it */
+            n += utf8_encode((unsigned long)cp, out + n);
+        }
+    }
+    out[n] = '\0';
     return true;
 }

@@ -90,5 +90,9 @@ bool jp_string_is(const struct json_pull *p, enum jp_token token, const char *s)
 /* Copies the last unescaped JP_STRING into out[0..size) with a NUL; false when it
  * is not one or does not fit. */
 bool jp_string_copy(const struct json_pull *p, enum jp_token token, char *out, size_t size);
+/* Copies the last JP_STRING into out[0..size) with a NUL, its escapes decoded as
+ * json-c decodes them; false when it is not one or its raw text (str_len) does
+ * not fit. */
+bool jp_string_decode(const struct json_pull *p, enum jp_token token, char *out, size_t size);
 
 #endif

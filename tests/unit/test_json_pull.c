@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/extract.h"
 #include "stats/stats.h"
 #include "util/json.h"
 #include "util/json_pull.h"
@@ -122,6 +123,30 @@ static void test_leaves_to_json_c(void **state)
 }
 
 /* JSON_MAX_DEPTH nested containers are read, one more is refused (as json-c does). */
+/* A string's escapes decoded as json-c decodes them: the same bytes as its tree holds. */
+static void test_string_decode(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "\"plain\"", "\"Vol \\u00e9 \\u00C9t\\u00e9\"", "\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t\"",
+        "\"\\ud83d\\ude00 pair\"", "\"\\ud834\\udc00 ends in D800\"", "\"raw \xc3\xa9 \xe2\x82\xac\"", "\"\"",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct json_pull p;
+        jp_init(&p, cases[i], strlen(cases[i]));
+        enum jp_token t = jp_next(&p);
+        char out[64];
+        assert_true(jp_string_decode(&p, t, out, sizeof out));
+        char err[128];
+        struct json_object *doc = json_parse_strict(cases[i], strlen(cases[i]), err, sizeof err);
+        assert_non_null(doc);
+        assert_string_equal(out, json_object_get_string(doc));
+        assert_false(jp_string_decode(&p, t, out, p.str_len)); /* the raw text must fit */
+        json_object_put(doc);
+        jp_free(&p);
+    }
+}
+
 static void test_depth(void **state)
 {
     buf text = BUF_INIT;
@@ -170,7 +195,18 @@ static void test_upload_read(void **state)
     assert_int_equal(items[0].type, STATS_THREAT);
     assert_string_equal(items[0].date, "2026-05-18");
     assert_string_equal(items[0].uuid, "");
-    assert_null(items[0].doc);
+    /* Its facts, taken out by the scan: labels decoded, absent or null ones "". */
+    assert_non_null(items[0].facts);
+    assert_int_equal(items[0].facts->n_objects, 1);
+    const struct object_fact *o = &items[0].facts->objects[0];
+    assert_string_equal(o->uuid, "b402d4b8-4576-11e9-9173-0800277f0571");
+    assert_string_equal(o->labels.label[0], "Vol \xc3\xa9");
+    assert_string_equal(o->labels.label[1], "");
+    assert_string_equal(o->labels.label[3], "");
+    assert_true(o->max_risk.units == 53 && o->max_risk.nanos == 0);
+    assert_true(o->count.units == 13 && o->count.nanos == 0); /* a numeric string */
+    assert_true(o->rate.units == 2 && o->rate.nanos == 840000000);
+    assert_null(items[1].facts); /* risk documents are small: the store extracts them */
     assert_string_equal(items[0].data,
                         "[{\"uuid\":\"b402d4b8-4576-11e9-9173-0800277f0571\",\"label1\":\"Vol \xc3\xa9\","
                         "\"label2\":null,\"maxRisk\":53,\"count\":\"13\",\"averageRate\":\"2.84\","
@@ -214,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_compact_text_is_json_c_s),
         cmocka_unit_test(test_refuses_what_strict_parsing_refuses),
         cmocka_unit_test(test_leaves_to_json_c),
+        cmocka_unit_test(test_string_decode),
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_upload_read),
         cmocka_unit_test(test_upload_left_to_json_c),

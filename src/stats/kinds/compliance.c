@@ -55,55 +55,6 @@ static void check_compliance(struct shape *s, struct json_object *data)
     shape_list_of(s, data, check_referential);
 }
 
-/* The same check without a tree (scan.h). */
-enum { CATEGORY_CONTROLS = SCAN_LABELS, CATEGORY_VALUE };
-enum { REFERENTIAL_UUID = SCAN_LABELS, REFERENTIAL_CURRENT, REFERENTIAL_TARGET };
-
-static bool scan_controls(struct json_pull *p, enum jp_token first)
-{
-    return scan_list_of(p, first, scan_any_object);
-}
-
-static bool scan_category_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
-{
-    (void)ctx;
-    if (index < SCAN_LABELS)
-        return scan_label(p, value);
-    return index == CATEGORY_CONTROLS ? scan_controls(p, value) : scan_num(p, value);
-}
-
-static bool scan_category(struct json_pull *p, enum jp_token first)
-{
-    static const char *const names[] = {SCAN_LABEL_NAMES, "controls", "value"};
-    return scan_members(p, first, names, sizeof names / sizeof *names,
-                        1u << CATEGORY_CONTROLS | 1u << CATEGORY_VALUE, scan_category_member, NULL);
-}
-
-static bool scan_referential_member(void *ctx, size_t index, struct json_pull *p,
-                                    enum jp_token value)
-{
-    (void)ctx;
-    if (index < SCAN_LABELS)
-        return scan_label(p, value);
-    if (index == REFERENTIAL_UUID)
-        return scan_uuid(p, value);
-    return scan_list_of(p, value, scan_category);
-}
-
-static bool scan_referential(struct json_pull *p, enum jp_token first)
-{
-    static const char *const names[] = {SCAN_LABEL_NAMES, "referential", "current", "target"};
-    const uint32_t required = 1u << REFERENTIAL_UUID | 1u << REFERENTIAL_CURRENT |
-                              1u << REFERENTIAL_TARGET;
-    return scan_members(p, first, names, sizeof names / sizeof *names, required,
-                        scan_referential_member, NULL);
-}
-
-static bool scan_compliance(struct json_pull *p, enum jp_token first)
-{
-    return scan_list_of(p, first, scan_referential);
-}
-
 /* ---- facts ----------------------------------------------------------------- */
 
 static bool read_category(struct json_object *v, struct fact_labels *labels, struct decimal *value,
@@ -170,13 +121,164 @@ static void free_compliance(struct stats_facts *f)
     free(f->referentials);
 }
 
+/* ---- the check and the facts without a tree (scan.h) ------------------------ */
+
+enum { CATEGORY_CONTROLS = SCAN_LABELS, CATEGORY_VALUE };
+enum { REFERENTIAL_UUID = SCAN_LABELS, REFERENTIAL_CURRENT, REFERENTIAL_TARGET };
+
+/* A category as read, before `current` and `target` are paired. */
+struct category_read {
+    struct fact_labels labels;
+    struct decimal value;
+    int64_t controls;
+};
+
+struct category_list {
+    struct category_read *items;
+    size_t n, cap;
+};
+
+struct category_reader {
+    struct stats_facts *facts; /* owns the labels' texts */
+    struct category_read *category;
+};
+
+struct referential_reader {
+    struct stats_facts *facts;
+    struct compliance_referential *referential;
+    struct category_list lists[2]; /* current, target */
+};
+
+/* A list of controls, each an object (unchecked): only their number is kept. */
+static bool scan_controls(struct json_pull *p, enum jp_token first, int64_t *n)
+{
+    if (first != JP_ARRAY)
+        return false;
+    for (;;) {
+        enum jp_token t = jp_next(p);
+        if (t == JP_ARRAY_END)
+            return true;
+        if (!scan_any_object(p, t))
+            return false;
+        (*n)++;
+    }
+}
+
+static bool scan_category_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    const struct category_reader *r = ctx;
+    struct category_read *c = r->category;
+    if (index < SCAN_LABELS)
+        return scan_label_value(p, value, r->facts, &c->labels.label[index]);
+    return index == CATEGORY_CONTROLS ? scan_controls(p, value, &c->controls)
+                                      : scan_num_value(p, value, &c->value);
+}
+
+static bool scan_categories(struct json_pull *p, enum jp_token first, struct stats_facts *facts,
+                            struct category_list *list)
+{
+    static const char *const names[] = {SCAN_LABEL_NAMES, "controls", "value"};
+    if (first != JP_ARRAY)
+        return false;
+    for (;;) {
+        enum jp_token t = jp_next(p);
+        if (t == JP_ARRAY_END)
+            return true;
+        if (list->n == list->cap) {
+            list->cap = list->cap ? 2 * list->cap : 16;
+            list->items = xrealloc(list->items, list->cap * sizeof *list->items);
+        }
+        struct category_read *c = &list->items[list->n++];
+        *c = (struct category_read){.labels.label = {"", "", "", ""}};
+        struct category_reader r = {facts, c};
+        if (t == JP_FAIL || !scan_members(p, t, names, sizeof names / sizeof *names,
+                                          1u << CATEGORY_CONTROLS | 1u << CATEGORY_VALUE,
+                                          scan_category_member, &r))
+            return false;
+    }
+}
+
+static bool scan_referential_member(void *ctx, size_t index, struct json_pull *p,
+                                    enum jp_token value)
+{
+    struct referential_reader *r = ctx;
+    if (index < SCAN_LABELS)
+        return scan_label_value(p, value, r->facts, &r->referential->labels.label[index]);
+    if (index == REFERENTIAL_UUID)
+        return scan_uuid_value(p, value, r->referential->uuid);
+    return scan_categories(p, value, r->facts, &r->lists[index - REFERENTIAL_CURRENT]);
+}
+
+/* The i-th category of `current` with the i-th of `target`, as read_categories pairs them. */
+static void pair_categories(const struct category_list *current, const struct category_list *target,
+                            struct compliance_referential *r)
+{
+    size_t n = current->n > target->n ? current->n : target->n;
+    r->categories = xcalloc(n ? n : 1, sizeof *r->categories);
+    r->n_categories = n;
+    for (size_t i = 0; i < n; i++) {
+        struct compliance_category *c = &r->categories[i];
+        c->has_current = i < current->n;
+        c->has_target = i < target->n;
+        if (c->has_current) {
+            c->labels = current->items[i].labels;
+            c->current = current->items[i].value;
+            c->controls = current->items[i].controls;
+        } else {
+            c->labels = target->items[i].labels;
+        }
+        if (c->has_target) {
+            c->target = target->items[i].value;
+            if (target->items[i].controls > c->controls)
+                c->controls = target->items[i].controls;
+        }
+    }
+}
+
+static bool scan_referential(struct json_pull *p, enum jp_token first, struct stats_facts *facts,
+                             struct compliance_referential *referential)
+{
+    static const char *const names[] = {SCAN_LABEL_NAMES, "referential", "current", "target"};
+    const uint32_t required = 1u << REFERENTIAL_UUID | 1u << REFERENTIAL_CURRENT |
+                              1u << REFERENTIAL_TARGET;
+    struct referential_reader r = {facts, referential, {{0}, {0}}};
+    bool ok = scan_members(p, first, names, sizeof names / sizeof *names, required,
+                           scan_referential_member, &r);
+    if (ok)
+        pair_categories(&r.lists[0], &r.lists[1], referential);
+    free(r.lists[0].items);
+    free(r.lists[1].items);
+    return ok;
+}
+
+static bool scan_extract_compliance(struct json_pull *p, enum jp_token first, struct stats_facts *out)
+{
+    if (first != JP_ARRAY)
+        return false;
+    size_t cap = 0;
+    for (;;) {
+        enum jp_token t = jp_next(p);
+        if (t == JP_ARRAY_END)
+            return true;
+        if (out->n_referentials == cap) {
+            cap = cap ? 2 * cap : 4;
+            out->referentials = xrealloc(out->referentials, cap * sizeof *out->referentials);
+        }
+        /* Counted first, so that free_compliance frees what this one got. */
+        struct compliance_referential *r = &out->referentials[out->n_referentials++];
+        *r = (struct compliance_referential){.labels.label = {"", "", "", ""}};
+        if (t == JP_FAIL || !scan_referential(p, t, out, r))
+            return false;
+    }
+}
+
 const struct stats_kind stats_kind_compliance = {
     .name = "compliance",
     .type = STATS_COMPLIANCE,
     .public_name = "compliance",
     .public_order = 4,
     .check = check_compliance,
-    .scan = scan_compliance,
+    .scan_extract = scan_extract_compliance,
     .extract = extract_compliance,
     .free_facts = free_compliance,
 };

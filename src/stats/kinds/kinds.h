@@ -17,10 +17,13 @@
 #include "stats/kinds/risk.h"
 #include "stats/stats.h"
 
+struct fact_texts;
+
 /* The facts of one stats; only the part of its type is filled. */
 struct stats_facts {
     enum stats_type type;
-    struct json_object *doc;        /* holds the strings the labels borrow */
+    struct json_object *doc;        /* holds the strings the labels borrow, or NULL */
+    struct fact_texts *texts;       /* or holds them here: read without a tree (stats_facts_text) */
     struct object_fact *objects;    /* threat, vulnerability: distinct uuids, last one wins */
     size_t n_objects;
     struct risk_fact risk;

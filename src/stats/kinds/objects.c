@@ -32,31 +32,6 @@ static void check_summaries(struct shape *s, struct json_object *data)
     shape_list_of(s, data, check_object_summary);
 }
 
-/* The same check without a tree (scan.h). */
-enum summary_member { SUMMARY_UUID = SCAN_LABELS, SUMMARY_MAX_RISK, SUMMARY_COUNT, SUMMARY_RATE };
-
-static bool scan_summary_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
-{
-    (void)ctx;
-    if (index < SCAN_LABELS)
-        return scan_label(p, value);
-    return index == SUMMARY_UUID ? scan_uuid(p, value) : scan_num(p, value);
-}
-
-static bool scan_object_summary(struct json_pull *p, enum jp_token first)
-{
-    static const char *const names[] = {SCAN_LABEL_NAMES, "uuid", "maxRisk", "count", "averageRate"};
-    const uint32_t required = 1u << SUMMARY_UUID | 1u << SUMMARY_MAX_RISK | 1u << SUMMARY_COUNT |
-                              1u << SUMMARY_RATE;
-    return scan_members(p, first, names, sizeof names / sizeof *names, required, scan_summary_member,
-                        NULL);
-}
-
-static bool scan_summaries(struct json_pull *p, enum jp_token first)
-{
-    return scan_list_of(p, first, scan_object_summary);
-}
-
 /* ---- facts ----------------------------------------------------------------- */
 
 /* Sorts by uuid, then by position, so the last occurrence of a uuid ends its run. */
@@ -72,6 +47,17 @@ static int compare_ranked(const void *a, const void *b)
     if (c)
         return c;
     return x->position < y->position ? -1 : x->position > y->position;
+}
+
+/* The facts of the n objects read, in list order: one per uuid, the last one. */
+static void keep_last_of_each(struct ranked_object *ranked, size_t n, struct stats_facts *f)
+{
+    if (n) /* qsort() must not be given NULL, even for nothing */
+        qsort(ranked, n, sizeof *ranked, compare_ranked);
+    f->objects = xcalloc(n ? n : 1, sizeof *f->objects);
+    for (size_t i = 0; i < n; i++)
+        if (i + 1 == n || strcmp(ranked[i].fact.uuid, ranked[i + 1].fact.uuid) != 0)
+            f->objects[f->n_objects++] = ranked[i].fact;
 }
 
 static bool read_object(struct json_object *v, struct object_fact *out)
@@ -94,11 +80,7 @@ static bool extract_objects(struct json_object *data, struct stats_facts *f)
             return false;
         }
     }
-    qsort(ranked, n, sizeof *ranked, compare_ranked);
-    f->objects = xcalloc(n ? n : 1, sizeof *f->objects);
-    for (size_t i = 0; i < n; i++)
-        if (i + 1 == n || strcmp(ranked[i].fact.uuid, ranked[i + 1].fact.uuid) != 0)
-            f->objects[f->n_objects++] = ranked[i].fact;
+    keep_last_of_each(ranked, n, f);
     free(ranked);
     return true;
 }
@@ -106,6 +88,64 @@ static bool extract_objects(struct json_object *data, struct stats_facts *f)
 static void free_objects(struct stats_facts *f)
 {
     free(f->objects);
+}
+
+/* ---- the check and the facts without a tree (scan.h) ------------------------ */
+
+enum summary_member { SUMMARY_UUID = SCAN_LABELS, SUMMARY_MAX_RISK, SUMMARY_COUNT, SUMMARY_RATE };
+
+/* Where the members of the summary being read go. */
+struct summary_reader {
+    struct stats_facts *facts; /* owns the labels' texts */
+    struct object_fact *fact;
+};
+
+static bool scan_summary_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
+{
+    const struct summary_reader *r = ctx;
+    struct object_fact *x = r->fact;
+    switch (index) {
+    case SUMMARY_UUID: return scan_uuid_value(p, value, x->uuid);
+    case SUMMARY_MAX_RISK: return scan_num_value(p, value, &x->max_risk);
+    case SUMMARY_COUNT: return scan_num_value(p, value, &x->count);
+    case SUMMARY_RATE: return scan_num_value(p, value, &x->rate);
+    default: return scan_label_value(p, value, r->facts, &x->labels.label[index]);
+    }
+}
+
+static bool scan_object_summary(struct json_pull *p, enum jp_token first, struct summary_reader *r)
+{
+    static const char *const names[] = {SCAN_LABEL_NAMES, "uuid", "maxRisk", "count", "averageRate"};
+    const uint32_t required = 1u << SUMMARY_UUID | 1u << SUMMARY_MAX_RISK | 1u << SUMMARY_COUNT |
+                              1u << SUMMARY_RATE;
+    return scan_members(p, first, names, sizeof names / sizeof *names, required, scan_summary_member, r);
+}
+
+static bool scan_extract_summaries(struct json_pull *p, enum jp_token first, struct stats_facts *out)
+{
+    if (first != JP_ARRAY)
+        return false;
+    struct ranked_object *ranked = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        enum jp_token t = jp_next(p);
+        if (t == JP_ARRAY_END)
+            break;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            ranked = xrealloc(ranked, cap * sizeof *ranked);
+        }
+        ranked[n] = (struct ranked_object){.position = n, .fact.labels.label = {"", "", "", ""}};
+        struct summary_reader r = {out, &ranked[n].fact};
+        if (t == JP_FAIL || !scan_object_summary(p, t, &r)) {
+            free(ranked);
+            return false;
+        }
+        n++;
+    }
+    keep_last_of_each(ranked, n, out);
+    free(ranked);
+    return true;
 }
 
 /* ---- the two kinds ----------------------------------------------------------- */
@@ -116,7 +156,7 @@ const struct stats_kind stats_kind_threat = {
     .public_name = "threats",
     .public_order = 0,
     .check = check_summaries,
-    .scan = scan_summaries,
+    .scan_extract = scan_extract_summaries,
     .extract = extract_objects,
     .free_facts = free_objects,
 };
@@ -127,7 +167,7 @@ const struct stats_kind stats_kind_vulnerability = {
     .public_name = "vulnerabilities",
     .public_order = 1,
     .check = check_summaries,
-    .scan = scan_summaries,
+    .scan_extract = scan_extract_summaries,
     .extract = extract_objects,
     .free_facts = free_objects,
 };

@@ -203,14 +203,11 @@ enum store_rc facts_labels_id(struct store *s, struct facts_writer *w, const cha
     return STORE_OK;
 }
 
-/* The document as the caller parsed it, or its stored text read back: that
- * was written by this program from validated JSON, so json-c's tokenizer
- * alone reads it (stats_extract_text would check it again). */
-static bool extract(enum stats_type type, const char *data, struct json_object *doc,
-                    struct stats_facts *f)
+/* The stored text read back, when the caller has no facts: that was written
+ * by this program from validated JSON, so json-c's tokenizer alone reads it
+ * (stats_extract_text would check it again). */
+static bool extract_stored(enum stats_type type, const char *data, struct stats_facts *f)
 {
-    if (doc)
-        return stats_extract(type, doc, f);
     struct json_object *parsed = json_tokener_parse(data);
     bool ok = stats_extract(type, parsed, f);
     json_object_put(parsed);
@@ -219,19 +216,22 @@ static bool extract(enum stats_type type, const char *data, struct json_object *
 
 enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64_t stats_id,
                                   int64_t client_id, const char *anr, enum stats_type type,
-                                  const char *date, const char *data, struct json_object *doc)
+                                  const char *date, const char *data, const struct stats_facts *facts)
 {
-    struct stats_facts f;
+    struct stats_facts extracted;
     /* The API validates every document; data stored otherwise (imports of old
      * databases, tests) that lacks the shape of its type has no figures to give. */
-    if (!extract(type, data, doc, &f))
+    if (!facts && !extract_stored(type, data, &extracted))
         return STORE_OK;
+    const struct stats_facts *f = facts ? facts : &extracted;
+    assert(f->type == type);
     note_written(w, s, stats_id);
     const struct fact_owner owner = {w, stats_id, client_id, anr, type, date};
     const struct store_kind *kind = store_kind_of(type);
     assert(kind); /* extraction succeeded: the type is a kind */
-    enum store_rc rc = kind->insert(s, &owner, &f);
-    stats_facts_free(&f);
+    enum store_rc rc = kind->insert(s, &owner, f);
+    if (!facts)
+        stats_facts_free(&extracted);
     return rc;
 }
 
