@@ -84,6 +84,7 @@ static bool read_upload(struct request *req, struct stats_item **items, bool **v
     const char *text;
     size_t len;
     if (request_json_text(req, &text, &len) && stats_upload_read(text, len, items, n)) {
+        request_body_discard(req); /* the items hold what is stored and answered */
         *valid = xcalloc(*n ? *n : 1, sizeof **valid);
         for (size_t i = 0; i < *n; i++)
             (*valid)[i] = true;

@@ -117,6 +117,11 @@ bool request_json_text(struct request *req, const char **text, size_t *len)
     return true;
 }
 
+void request_body_discard(struct request *req)
+{
+    buf_free(&req->body);
+}
+
 struct json_object *request_object_body(struct request *req, bool required)
 {
     bool absent;

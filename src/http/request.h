@@ -86,6 +86,10 @@ struct json_object *request_json_body(struct request *req, bool *absent);
  * then gives the one it would).
  */
 bool request_json_text(struct request *req, const char **text, size_t *len);
+/* Frees the body once the handler has read all it needs from it: an upload of
+ * tens of megabytes need not stay in memory while it is stored and answered.
+ * The body reads as empty afterwards. */
+void request_body_discard(struct request *req);
 
 /*
  * The body as a JSON object.  Without a body: a new empty object, or (when
