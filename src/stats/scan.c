@@ -73,7 +73,7 @@ bool scan_any_object(struct json_pull *p, enum jp_token first)
     return first == JP_OBJECT && jp_skip(p, first);
 }
 
-bool scan_list_of(struct json_pull *p, enum jp_token first, scan_fn fn)
+bool scan_each(struct json_pull *p, enum jp_token first, scan_item_fn fn, void *ctx)
 {
     if (first != JP_ARRAY)
         return false;
@@ -81,9 +81,20 @@ bool scan_list_of(struct json_pull *p, enum jp_token first, scan_fn fn)
         enum jp_token t = jp_next(p);
         if (t == JP_ARRAY_END)
             return true;
-        if (t == JP_FAIL || !fn(p, t))
+        if (t == JP_FAIL || !fn(ctx, p, t))
             return false;
     }
+}
+
+static bool scan_item_with(void *ctx, struct json_pull *p, enum jp_token first)
+{
+    const scan_fn *fn = ctx;
+    return (*fn)(p, first);
+}
+
+bool scan_list_of(struct json_pull *p, enum jp_token first, scan_fn fn)
+{
+    return scan_each(p, first, scan_item_with, &fn);
 }
 
 bool scan_members(struct json_pull *p, enum jp_token first, const char *const *names, size_t n,

@@ -40,6 +40,9 @@ bool scan_any_object(struct json_pull *p, enum jp_token first);
 
 /* A list, each item read by fn. */
 bool scan_list_of(struct json_pull *p, enum jp_token first, scan_fn fn);
+/* The same for scans that keep what they read: fn gets ctx with each item's first token. */
+typedef bool (*scan_item_fn)(void *ctx, struct json_pull *p, enum jp_token first);
+bool scan_each(struct json_pull *p, enum jp_token first, scan_item_fn fn, void *ctx);
 
 /*
  * An object read member by member: fn gets the index in names[0..n) (n ≤ 32) of

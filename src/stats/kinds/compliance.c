@@ -149,19 +149,14 @@ struct referential_reader {
     struct category_list lists[2]; /* current, target */
 };
 
-/* A list of controls, each an object (unchecked): only their number is kept. */
-static bool scan_controls(struct json_pull *p, enum jp_token first, int64_t *n)
+/* A control, an object (unchecked): only the number of them is kept. */
+static bool count_control(void *ctx, struct json_pull *p, enum jp_token first)
 {
-    if (first != JP_ARRAY)
+    int64_t *n = ctx;
+    if (!scan_any_object(p, first))
         return false;
-    for (;;) {
-        enum jp_token t = jp_next(p);
-        if (t == JP_ARRAY_END)
-            return true;
-        if (!scan_any_object(p, t))
-            return false;
-        (*n)++;
-    }
+    (*n)++;
+    return true;
 }
 
 static bool scan_category_member(void *ctx, size_t index, struct json_pull *p, enum jp_token value)
@@ -170,32 +165,30 @@ static bool scan_category_member(void *ctx, size_t index, struct json_pull *p, e
     struct category_read *c = r->category;
     if (index < SCAN_LABELS)
         return scan_label_value(p, value, r->facts, &c->labels.label[index]);
-    return index == CATEGORY_CONTROLS ? scan_controls(p, value, &c->controls)
+    return index == CATEGORY_CONTROLS ? scan_each(p, value, count_control, &c->controls)
                                       : scan_num_value(p, value, &c->value);
 }
 
-static bool scan_categories(struct json_pull *p, enum jp_token first, struct stats_facts *facts,
-                            struct category_list *list)
+/* The categories of a list, each appended to it. */
+struct categories_reader {
+    struct stats_facts *facts;
+    struct category_list *list;
+};
+
+static bool scan_category(void *ctx, struct json_pull *p, enum jp_token first)
 {
     static const char *const names[] = {SCAN_LABEL_NAMES, "controls", "value"};
-    if (first != JP_ARRAY)
-        return false;
-    for (;;) {
-        enum jp_token t = jp_next(p);
-        if (t == JP_ARRAY_END)
-            return true;
-        if (list->n == list->cap) {
-            list->cap = list->cap ? 2 * list->cap : 16;
-            list->items = xrealloc(list->items, list->cap * sizeof *list->items);
-        }
-        struct category_read *c = &list->items[list->n++];
-        *c = (struct category_read){.labels.label = {"", "", "", ""}};
-        struct category_reader r = {facts, c};
-        if (t == JP_FAIL || !scan_members(p, t, names, sizeof names / sizeof *names,
-                                          1u << CATEGORY_CONTROLS | 1u << CATEGORY_VALUE,
-                                          scan_category_member, &r))
-            return false;
+    const struct categories_reader *r = ctx;
+    struct category_list *list = r->list;
+    if (list->n == list->cap) {
+        list->cap = list->cap ? 2 * list->cap : 16;
+        list->items = xrealloc(list->items, list->cap * sizeof *list->items);
     }
+    struct category_read *c = &list->items[list->n++];
+    *c = (struct category_read){.labels.label = {"", "", "", ""}};
+    struct category_reader member = {r->facts, c};
+    return scan_members(p, first, names, sizeof names / sizeof *names,
+                        1u << CATEGORY_CONTROLS | 1u << CATEGORY_VALUE, scan_category_member, &member);
 }
 
 static bool scan_referential_member(void *ctx, size_t index, struct json_pull *p,
@@ -206,7 +199,8 @@ static bool scan_referential_member(void *ctx, size_t index, struct json_pull *p
         return scan_label_value(p, value, r->facts, &r->referential->labels.label[index]);
     if (index == REFERENTIAL_UUID)
         return scan_uuid_value(p, value, r->referential->uuid);
-    return scan_categories(p, value, r->facts, &r->lists[index - REFERENTIAL_CURRENT]);
+    struct categories_reader categories = {r->facts, &r->lists[index - REFERENTIAL_CURRENT]};
+    return scan_each(p, value, scan_category, &categories);
 }
 
 /* The i-th category of `current` with the i-th of `target`, as read_categories pairs them. */
@@ -235,12 +229,26 @@ static void pair_categories(const struct category_list *current, const struct ca
     }
 }
 
-static bool scan_referential(struct json_pull *p, enum jp_token first, struct stats_facts *facts,
-                             struct compliance_referential *referential)
+/* The referentials of the list, into the facts (their array `cap` long). */
+struct referentials_reader {
+    struct stats_facts *facts;
+    size_t cap;
+};
+
+static bool scan_referential(void *ctx, struct json_pull *p, enum jp_token first)
 {
     static const char *const names[] = {SCAN_LABEL_NAMES, "referential", "current", "target"};
     const uint32_t required = 1u << REFERENTIAL_UUID | 1u << REFERENTIAL_CURRENT |
                               1u << REFERENTIAL_TARGET;
+    struct referentials_reader *list = ctx;
+    struct stats_facts *facts = list->facts;
+    if (facts->n_referentials == list->cap) {
+        list->cap = list->cap ? 2 * list->cap : 4;
+        facts->referentials = xrealloc(facts->referentials, list->cap * sizeof *facts->referentials);
+    }
+    /* Counted first, so that free_compliance frees what this one gets. */
+    struct compliance_referential *referential = &facts->referentials[facts->n_referentials++];
+    *referential = (struct compliance_referential){.labels.label = {"", "", "", ""}};
     struct referential_reader r = {facts, referential, {{0}, {0}}};
     bool ok = scan_members(p, first, names, sizeof names / sizeof *names, required,
                            scan_referential_member, &r);
@@ -253,23 +261,8 @@ static bool scan_referential(struct json_pull *p, enum jp_token first, struct st
 
 static bool scan_extract_compliance(struct json_pull *p, enum jp_token first, struct stats_facts *out)
 {
-    if (first != JP_ARRAY)
-        return false;
-    size_t cap = 0;
-    for (;;) {
-        enum jp_token t = jp_next(p);
-        if (t == JP_ARRAY_END)
-            return true;
-        if (out->n_referentials == cap) {
-            cap = cap ? 2 * cap : 4;
-            out->referentials = xrealloc(out->referentials, cap * sizeof *out->referentials);
-        }
-        /* Counted first, so that free_compliance frees what this one got. */
-        struct compliance_referential *r = &out->referentials[out->n_referentials++];
-        *r = (struct compliance_referential){.labels.label = {"", "", "", ""}};
-        if (t == JP_FAIL || !scan_referential(p, t, out, r))
-            return false;
-    }
+    struct referentials_reader list = {out, 0};
+    return scan_each(p, first, scan_referential, &list);
 }
 
 const struct stats_kind stats_kind_compliance = {

@@ -113,39 +113,37 @@ static bool scan_summary_member(void *ctx, size_t index, struct json_pull *p, en
     }
 }
 
-static bool scan_object_summary(struct json_pull *p, enum jp_token first, struct summary_reader *r)
+/* The summaries read so far, in list order. */
+struct summaries_reader {
+    struct stats_facts *facts;
+    struct ranked_object *ranked;
+    size_t n, cap;
+};
+
+static bool scan_object_summary(void *ctx, struct json_pull *p, enum jp_token first)
 {
     static const char *const names[] = {SCAN_LABEL_NAMES, "uuid", "maxRisk", "count", "averageRate"};
     const uint32_t required = 1u << SUMMARY_UUID | 1u << SUMMARY_MAX_RISK | 1u << SUMMARY_COUNT |
                               1u << SUMMARY_RATE;
-    return scan_members(p, first, names, sizeof names / sizeof *names, required, scan_summary_member, r);
+    struct summaries_reader *list = ctx;
+    if (list->n == list->cap) {
+        list->cap = list->cap ? 2 * list->cap : 64;
+        list->ranked = xrealloc(list->ranked, list->cap * sizeof *list->ranked);
+    }
+    struct ranked_object *x = &list->ranked[list->n];
+    *x = (struct ranked_object){.position = list->n++, .fact.labels.label = {"", "", "", ""}};
+    struct summary_reader r = {list->facts, &x->fact};
+    return scan_members(p, first, names, sizeof names / sizeof *names, required, scan_summary_member, &r);
 }
 
 static bool scan_extract_summaries(struct json_pull *p, enum jp_token first, struct stats_facts *out)
 {
-    if (first != JP_ARRAY)
-        return false;
-    struct ranked_object *ranked = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        enum jp_token t = jp_next(p);
-        if (t == JP_ARRAY_END)
-            break;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            ranked = xrealloc(ranked, cap * sizeof *ranked);
-        }
-        ranked[n] = (struct ranked_object){.position = n, .fact.labels.label = {"", "", "", ""}};
-        struct summary_reader r = {out, &ranked[n].fact};
-        if (t == JP_FAIL || !scan_object_summary(p, t, &r)) {
-            free(ranked);
-            return false;
-        }
-        n++;
-    }
-    keep_last_of_each(ranked, n, out);
-    free(ranked);
-    return true;
+    struct summaries_reader list = {out, NULL, 0, 0};
+    bool ok = scan_each(p, first, scan_object_summary, &list);
+    if (ok)
+        keep_last_of_each(list.ranked, list.n, out);
+    free(list.ranked);
+    return ok;
 }
 
 /* ---- the two kinds ----------------------------------------------------------- */
