@@ -28,18 +28,6 @@ bool scan_count(struct json_pull *p, enum jp_token first)
     return jp_number_value(p, first, &d) && d == trunc(d) && d >= 0;
 }
 
-bool scan_label(struct json_pull *p, enum jp_token first)
-{
-    (void)p;
-    return first == JP_STRING || first == JP_NULL;
-}
-
-bool scan_uuid(struct json_pull *p, enum jp_token first)
-{
-    char text[UUID_STR_LEN]; /* a longer string is no UUID either */
-    return jp_string_copy(p, first, text, sizeof text) && uuid_is_valid(text);
-}
-
 bool scan_label_value(struct json_pull *p, enum jp_token first, struct stats_facts *f, const char **out)
 {
     if (first == JP_NULL) {
@@ -55,7 +43,7 @@ bool scan_label_value(struct json_pull *p, enum jp_token first, struct stats_fac
 
 bool scan_uuid_value(struct json_pull *p, enum jp_token first, char out[UUID_STR_LEN])
 {
-    char text[UUID_STR_LEN];
+    char text[UUID_STR_LEN]; /* a longer string is no UUID either */
     return jp_string_copy(p, first, text, sizeof text) && uuid_normalize(text, out);
 }
 

@@ -24,14 +24,13 @@ struct stats_facts;
 
 typedef bool (*scan_fn)(struct json_pull *p, enum jp_token first);
 
-/* Value checks, as shape_num, shape_integer, shape_count, shape_label, shape_uuid. */
+/* Value checks, as shape_num, shape_integer, shape_count. */
 bool scan_num(struct json_pull *p, enum jp_token first);
 bool scan_integer(struct json_pull *p, enum jp_token first);
 bool scan_count(struct json_pull *p, enum jp_token first);
-bool scan_label(struct json_pull *p, enum jp_token first);
-bool scan_uuid(struct json_pull *p, enum jp_token first);
-/* The same checks keeping the value, as the kinds' extract reads it (doc_read.h):
- * a label decoded into texts of f ("" for null), a lower-case UUID, an exact decimal. */
+/* Checks keeping the value, as shape_label, shape_uuid and shape_num check it and the
+ * kinds' extract reads it (doc_read.h): a label decoded into texts of f ("" for
+ * null), a lower-case UUID, an exact decimal. */
 bool scan_label_value(struct json_pull *p, enum jp_token first, struct stats_facts *f, const char **out);
 bool scan_uuid_value(struct json_pull *p, enum jp_token first, char out[UUID_STR_LEN]);
 bool scan_num_value(struct json_pull *p, enum jp_token first, struct decimal *out);
@@ -54,7 +53,7 @@ typedef bool (*scan_member_fn)(void *ctx, size_t index, struct json_pull *p, enu
 bool scan_members(struct json_pull *p, enum jp_token first, const char *const *names, size_t n,
                   uint32_t required, scan_member_fn fn, void *ctx);
 
-/* label1..label4 (each optional, scan_label): a member list for scan_members
+/* label1..label4 (each optional, scan_label_value): a member list for scan_members
  * that starts with SCAN_LABEL_NAMES has them at indexes 0..SCAN_LABELS-1. */
 #define SCAN_LABELS 4
 #define SCAN_LABEL_NAMES "label1", "label2", "label3", "label4"
