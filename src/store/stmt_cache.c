@@ -9,24 +9,16 @@
 #include <string.h>
 
 #include "store/backend.h"
-
-/* FNV-1a: short, and good enough to tell a few dozen statements apart. */
-static uint64_t sql_hash(const char *sql)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return h;
-}
+#include "util/hash.h"
 
 struct stmt_cache_entry *stmt_cache_find(const struct stmt_cache *c, const char *sql)
 {
     assert(c->count <= c->cap && (c->items || c->count == 0));
-    uint64_t h = sql_hash(sql);
+    uint64_t h = hash_string(sql);
     for (size_t i = 0; i < c->count; i++) {
         /* An entry's hash is that of its text: a stale one would hide it
          * (prepared again under a second name) or match another text. */
-        assert(c->items[i].hash == sql_hash(c->items[i].sql));
+        assert(c->items[i].hash == hash_string(c->items[i].sql));
         if (c->items[i].hash == h && strcmp(c->items[i].sql, sql) == 0)
             return &c->items[i];
     }
@@ -43,7 +35,7 @@ struct stmt_cache_entry *stmt_cache_add(struct stmt_cache *c, const char *sql, v
         c->items = xrealloc(c->items, c->cap * sizeof *c->items);
     }
     struct stmt_cache_entry *e = &c->items[c->count++];
-    e->hash = sql_hash(sql);
+    e->hash = hash_string(sql);
     e->sql = xstrdup(sql);
     e->handle = handle;
     return e;

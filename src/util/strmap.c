@@ -9,25 +9,15 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/hash.h"
 
-/* FNV-1a. */
-static uint64_t key_hash(const char *key)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return h;
-}
-
-/* What strmap.h promises, checked in debug builds: cap is a power of two and
- * at least twice used, so a probe always ends on a free slot. */
 #define STRMAP_CHECK(m) \
     assert((m)->slots && (m)->cap >= 2 && ((m)->cap & ((m)->cap - 1)) == 0 && 2 * (m)->used <= (m)->cap)
 
 /* The slot holding key, or the free slot where it would go. */
 static struct strmap_slot *slot_of(struct strmap_slot *slots, size_t cap, const char *key)
 {
-    size_t i = key_hash(key) & (cap - 1);
+    size_t i = hash_string(key) & (cap - 1);
     while (slots[i].key && strcmp(slots[i].key, key) != 0)
         i = (i + 1) & (cap - 1);
     return &slots[i];
