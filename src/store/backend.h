@@ -92,6 +92,16 @@ struct store_ops {
      * transaction at a time (the evolution's spans link them).  NULL: the
      * backend writes one transaction at a time anyway. */
     const char *analysis_lock;
+    /* Hold, until the transaction ends, the locks that order the writers of
+     * stats (store_lock_writer): writers_lock_shared, then the client's lock
+     * (analysis_lock on the client id alone) for those of one client;
+     * writers_lock for those of several.  NULL: one writer at a time anyway. */
+    const char *writers_lock_shared;
+    const char *writers_lock;
+    /* Holds, until the transaction ends, the lock of new labels: two writers
+     * inserting the same new labels in different orders would deadlock.  NULL:
+     * one writer at a time anyway. */
+    const char *labels_lock;
     const char *table_exists;         /* one row iff the table named by the text param exists */
     const char *anr_in_set;           /* predicate "anr is in the set" taking one param … */
     void (*encode_set)(buf *b, const char *const *items, size_t n); /* … written by this */
@@ -298,6 +308,15 @@ enum store_rc facts_backfill(struct store *s);
  * processors see (e.g. facts rewritten without a stats row changing).
  */
 enum store_rc store_bump_versions(struct store *s, int type_or_minus_one);
+/* In a write transaction, waits until no other transaction writes stats of
+ * the client (client_id 0: of any client), and keeps them out until it ends.
+ * On PostgreSQL this replaces the order the change counters once imposed,
+ * when the first stats row written locked them to the commit: transactions
+ * that may add to the same daily totals, in their own orders, take turns. */
+enum store_rc store_lock_writer(struct store *s, int64_t client_id);
+/* sql_run in a write transaction of its own, holding store_lock_writer(client_id). */
+enum store_rc sql_run_as_writer(struct store *s, int64_t client_id, const char *sql,
+                                const struct sql_value *params, size_t n, int64_t *changed);
 
 /*
  * stmt_cache.c: prepared statements of one connection, keyed by their SQL text.

@@ -190,7 +190,7 @@ enum store_rc store_client_delete(struct store *s, int64_t client_id)
 {
     struct sql_value id = sql_int(client_id);
     int64_t changed;
-    enum store_rc rc = sql_run(s, "DELETE FROM clients WHERE id = ?", &id, 1, &changed);
+    enum store_rc rc = sql_run_as_writer(s, client_id, "DELETE FROM clients WHERE id = ?", &id, 1, &changed);
     if (rc != STORE_OK)
         return rc;
     if (changed == 0)

@@ -60,6 +60,8 @@ enum store_rc store_stats_insert_new(struct store *s, int64_t client_id,
     if (rc != STORE_OK)
         return rc;
     rc = store_require_client(s, client_id);
+    if (rc == STORE_OK)
+        rc = store_lock_writer(s, client_id);
     for (size_t i = 0; i < n && rc == STORE_OK; i++)
         rc = insert_new(s, client_id, &items[i], now, &counts);
     if (rc == STORE_OK)

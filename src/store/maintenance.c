@@ -71,14 +71,15 @@ enum store_rc store_stats_delete_client(struct store *s, int64_t client_id, bool
 {
     const struct sql_value params[] = {sql_int(client_id), sql_int(type)};
     if (has_type)
-        return sql_run(s, "DELETE FROM stats WHERE client_id = ? AND type = ?", params, 2, deleted);
-    return sql_run(s, "DELETE FROM stats WHERE client_id = ?", params, 1, deleted);
+        return sql_run_as_writer(s, client_id, "DELETE FROM stats WHERE client_id = ? AND type = ?", params, 2,
+                                 deleted);
+    return sql_run_as_writer(s, client_id, "DELETE FROM stats WHERE client_id = ?", params, 1, deleted);
 }
 
 enum store_rc store_stats_purge(struct store *s, const char *before, int64_t *deleted)
 {
     struct sql_value date = sql_text(before);
-    return sql_run(s, "DELETE FROM stats WHERE date < ?", &date, 1, deleted);
+    return sql_run_as_writer(s, 0, "DELETE FROM stats WHERE date < ?", &date, 1, deleted);
 }
 
 enum store_rc store_stats_count_duplicates(struct store *s, enum stats_type type,

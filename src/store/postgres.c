@@ -41,6 +41,10 @@
 #define MIGRATION_LOCK "1398035796"
 /* First key of the advisory locks of analyses (the second: a hash of the analysis). */
 #define ANALYSIS_LOCK_CLASS "1398035797"
+/* Key of the advisory lock taken before inserting new labels (facts_labels_id). */
+#define LABELS_LOCK "1398035798"
+/* Key of the lock that orders the writers of stats (store_lock_writer). */
+#define WRITERS_LOCK "1398035799"
 
 struct pg_store {
     struct store base;
@@ -128,6 +132,32 @@ static const char *const migrations[] = {
      * index gives them in id order, as SQLite's rowid does. */
     "DROP INDEX stats_type_date;"
     "CREATE INDEX stats_type_date ON stats (type, date, id);",
+
+    /* 5 → 6: the counters are bumped at commit, once per transaction and type
+     * (a deferred constraint trigger; set_config(…, true) marks what this
+     * transaction already bumped), instead of by the first stats row written:
+     * their row lock was held from that row to the commit and serialised every
+     * ingesting transaction.  Being still part of the transaction, a bump
+     * becomes visible with the data it counts.  The global row is still taken
+     * first, and at commit a writer waits only for counters, so writers cannot
+     * deadlock on them; what the old order also serialised is now the store's:
+     * the writers of a client's stats (store_lock_writer), then those of new
+     * labels (facts_labels_id) take advisory locks, in that order. */
+    "DROP TRIGGER IF EXISTS stats_version ON stats;"
+    "DROP FUNCTION IF EXISTS stats_bump_version();"
+    "CREATE OR REPLACE FUNCTION stats_bump_version_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " DECLARE t SMALLINT; BEGIN"
+    " IF TG_OP = 'DELETE' THEN t := OLD.type; ELSE t := NEW.type; END IF;"
+    " IF current_setting('stats.bumped_' || t, true) = '1' THEN RETURN NULL; END IF;"
+    " IF current_setting('stats.bumped_global', true) IS DISTINCT FROM '1' THEN"
+    "  UPDATE stats_versions SET version = version + 1 WHERE type = -1;"
+    "  PERFORM set_config('stats.bumped_global', '1', true);"
+    " END IF;"
+    " UPDATE stats_versions SET version = version + 1 WHERE type = t;"
+    " PERFORM set_config('stats.bumped_' || t, '1', true);"
+    " RETURN NULL; END $$;"
+    "CREATE CONSTRAINT TRIGGER stats_version AFTER INSERT OR DELETE OR UPDATE OF data ON stats"
+    " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION stats_bump_version_at_commit();",
 };
 
 static const struct {
@@ -552,6 +582,9 @@ static const struct store_ops pg_ops = {
     .migrate_lock = "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")",
     /* Two keys (class, hash): apart from the migration's one-key lock. */
     .analysis_lock = "SELECT pg_advisory_xact_lock(" ANALYSIS_LOCK_CLASS ", hashtext(?))",
+    .writers_lock_shared = "SELECT pg_advisory_xact_lock_shared(" WRITERS_LOCK ")",
+    .writers_lock = "SELECT pg_advisory_xact_lock(" WRITERS_LOCK ")",
+    .labels_lock = "SELECT pg_advisory_xact_lock(" LABELS_LOCK ")",
     .table_exists = "SELECT 1 FROM pg_catalog.pg_tables "
                     "WHERE schemaname = current_schema() AND tablename = ?",
     .anr_in_set = "anr = ANY(CAST(? AS TEXT[]))",

@@ -28,6 +28,9 @@ static const char *const step_summaries[] = {
     "analysis' next risk stats, the spans are summed from the facts",
     "the object facts lose their index by object (object_facts_latest): labels are found from "
     "the stats of a type and date, newest first (on PostgreSQL stats_type_date gains the id)",
+    "on PostgreSQL, the change counters are bumped once per transaction at its commit (a deferred "
+    "trigger) instead of by its first stats row, so that uploads no longer wait for each other; "
+    "nothing on SQLite",
 };
 
 int store_schema_latest(struct store *s)

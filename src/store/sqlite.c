@@ -107,6 +107,10 @@ static const char *const migrations[] = {
      * object: facts/objects.c).  The labels' probes walk stats_type_date newest
      * first, which SQLite keeps in rowid order within a (type, date). */
     "",
+
+    /* 5 → 6: nothing (PostgreSQL's counters move to the commit; SQLite has one
+     * writer at a time anyway). */
+    "",
 };
 
 /* SQLite names the columns of a broken unique key: "UNIQUE constraint failed: clients.name". */

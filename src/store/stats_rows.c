@@ -206,6 +206,36 @@ enum store_rc store_require_client(struct store *s, int64_t client_id)
     return rc;
 }
 
+enum store_rc store_lock_writer(struct store *s, int64_t client_id)
+{
+    if (!s->ops->writers_lock)
+        return STORE_OK;
+    if (client_id == 0)
+        return sql_run(s, s->ops->writers_lock, NULL, 0, NULL);
+    enum store_rc rc = sql_run(s, s->ops->writers_lock_shared, NULL, 0, NULL);
+    /* Analyses' keys are "client/ANR": the client's alone is apart from them. */
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)client_id);
+    struct sql_value param = sql_text(key);
+    return rc == STORE_OK ? sql_run(s, s->ops->analysis_lock, &param, 1, NULL) : rc;
+}
+
+enum store_rc sql_run_as_writer(struct store *s, int64_t client_id, const char *sql,
+                                const struct sql_value *params, size_t n, int64_t *changed)
+{
+    enum store_rc rc = sql_begin_write(s);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_lock_writer(s, client_id);
+    if (rc == STORE_OK)
+        rc = sql_run(s, sql, params, n, changed);
+    if (rc == STORE_OK)
+        rc = sql_commit(s);
+    if (rc != STORE_OK)
+        sql_rollback(s);
+    return rc;
+}
+
 /* The items' uuids are written only once the batch is committed, so a failed
  * batch leaves the caller's items as they were. */
 enum store_rc store_stats_upsert(struct store *s, int64_t client_id, struct stats_item *items,
@@ -222,6 +252,8 @@ enum store_rc store_stats_upsert(struct store *s, int64_t client_id, struct stat
     if (rc != STORE_OK)
         goto out;
     rc = store_require_client(s, client_id);
+    if (rc == STORE_OK)
+        rc = store_lock_writer(s, client_id);
     if (rc == STORE_OK)
         rc = read_stored_keys(s, client_id, items, n, &stored);
     for (size_t i = 0; i < n && rc == STORE_OK; i++)
@@ -351,8 +383,9 @@ enum store_rc store_stats_delete_anr(struct store *s, int64_t client_id, const c
 {
     const struct sql_value params[] = {sql_text(anr), sql_int(client_id)};
     if (client_id == 0)
-        return sql_run(s, "DELETE FROM stats WHERE anr = ?", params, 1, deleted);
-    return sql_run(s, "DELETE FROM stats WHERE anr = ? AND client_id = ?", params, 2, deleted);
+        return sql_run_as_writer(s, 0, "DELETE FROM stats WHERE anr = ?", params, 1, deleted);
+    return sql_run_as_writer(s, client_id, "DELETE FROM stats WHERE anr = ? AND client_id = ?", params, 2,
+                             deleted);
 }
 
 enum store_rc store_stats_count(struct store *s, int64_t *count)

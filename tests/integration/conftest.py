@@ -31,7 +31,7 @@ ADMIN_TOKEN = "integration-admin-token-" + "x" * 40
 MONARC_UA = "MONARC/2.14.1"
 
 # The schema version of this program (src/store/schema.c): what new databases and backups get.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URI else [])
 # A command put before the server's, e.g. "valgrind --error-exitcode=99 …" (scripts/valgrind.sh).
 WRAPPER = shlex.split(os.environ.get("STATS_WRAPPER", ""))

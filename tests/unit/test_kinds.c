@@ -270,7 +270,9 @@ static void test_sample_storage(void **state)
     assert_int_equal(sql_int_value(s, "SELECT version FROM stats_versions WHERE type = ?",
                                    &(struct sql_value){.kind = SQL_INT, .i = STATS_SAMPLE}, 1, &moved),
                      STORE_OK);
-    assert_int_equal(moved, version + 4);
+    /* Two writing transactions: PostgreSQL bumps once per transaction and
+     * type, at commit; SQLite once per stats row written (4). */
+    assert_int_equal(moved, version + (s->ops->dialect == SQL_DIALECT_POSTGRES ? 2 : 4));
 
     /* Deleting the stats deletes their facts (cascade). */
     int64_t deleted;

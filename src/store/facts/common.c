@@ -189,6 +189,14 @@ enum store_rc facts_labels_id(struct store *s, struct facts_writer *w, const cha
     enum store_rc rc = sql_first_row(s,
         "SELECT id FROM labels WHERE owner = ? AND label1 = ? AND label2 = ? AND label3 = ? "
         "AND label4 = ?", params, 5);
+    if (rc == STORE_NOT_FOUND && s->ops->labels_lock) {
+        /* Another writer may have inserted them while this one waited. */
+        rc = sql_run(s, s->ops->labels_lock, NULL, 0, NULL);
+        if (rc == STORE_OK)
+            rc = sql_first_row(s,
+                "SELECT id FROM labels WHERE owner = ? AND label1 = ? AND label2 = ? AND label3 = ? "
+                "AND label4 = ?", params, 5);
+    }
     if (rc == STORE_NOT_FOUND)
         rc = sql_first_row(s,
             "INSERT INTO labels (owner, label1, label2, label3, label4) VALUES (?, ?, ?, ?, ?) "
