@@ -87,15 +87,13 @@ struct store_ops {
     const char *begin_write;          /* starts a transaction holding the write lock */
     const char *begin_read;           /* starts a read-only transaction on one snapshot */
     const char *migrate_lock;         /* run first in the migration transaction, or NULL */
-    /* Holds, until the transaction ends, the lock of the analysis named by the
-     * text param (client id and ANR): stats of one analysis are stored one
-     * transaction at a time (the evolution's spans link them).  NULL: the
-     * backend writes one transaction at a time anyway. */
-    const char *analysis_lock;
     /* Hold, until the transaction ends, the locks that order the writers of
-     * stats (store_lock_writer): writers_lock_shared, then the client's lock
-     * (analysis_lock on the client id alone) for those of one client;
-     * writers_lock for those of several.  NULL: one writer at a time anyway. */
+     * stats (store_lock_writer): writers_lock_shared, then client_lock (the
+     * client id as text param) for those of one client; writers_lock for those
+     * of several.  A client's stats are thus stored one transaction at a time,
+     * which the evolution's spans need (they link an analysis' stats).  NULL:
+     * one writer at a time anyway. */
+    const char *client_lock;
     const char *writers_lock_shared;
     const char *writers_lock;
     /* Holds, until the transaction ends, the lock of new labels: two writers
@@ -273,10 +271,12 @@ void query_free(struct query *q);
  * by cascade, and triggers take them out of the daily sums and bump
  * stats_versions.
  */
-/* Writes the facts of one stats row (whose data is `data`); none must exist yet.
- * Data without the shape of its type gets none (STORE_OK). */
+/* Writes the facts of one stats row (whose data is `data`; facts as
+ * facts_writer_insert takes them); none must exist yet.  Data without the
+ * shape of its type gets none (STORE_OK). */
 enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id, const char *anr,
-                           enum stats_type type, const char *date, const char *data);
+                           enum stats_type type, const char *date, const char *data,
+                           const struct stats_facts *facts);
 /*
  * The same for many rows of one transaction: the writer remembers the ids of
  * labels (a batch repeats the same threats) and adds up the new facts' sums,
@@ -314,6 +314,9 @@ enum store_rc store_bump_versions(struct store *s, int type_or_minus_one);
  * when the first stats row written locked them to the commit: transactions
  * that may add to the same daily totals, in their own orders, take turns. */
 enum store_rc store_lock_writer(struct store *s, int64_t client_id);
+/* Its second part alone: the client's lock (client_lock), held to the end of
+ * the transaction; taking it again in the same transaction does not wait. */
+enum store_rc store_lock_client(struct store *s, int64_t client_id);
 /* sql_run in a write transaction of its own, holding store_lock_writer(client_id). */
 enum store_rc sql_run_as_writer(struct store *s, int64_t client_id, const char *sql,
                                 const struct sql_value *params, size_t n, int64_t *changed);

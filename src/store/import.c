@@ -44,7 +44,7 @@ static enum store_rc insert_new(struct store *s, int64_t client_id, const struct
                           item->uuid);
     if (rc != STORE_OK)
         return rc;
-    rc = facts_insert(s, id, client_id, item->anr, item->type, item->date, item->data);
+    rc = facts_insert(s, id, client_id, item->anr, item->type, item->date, item->data, item->facts);
     counts->inserted += rc == STORE_OK;
     return rc;
 }

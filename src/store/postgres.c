@@ -39,8 +39,8 @@
 #define DEFAULT_CONNECT_TIMEOUT "5"
 /* Key of the advisory lock that serialises migrations (any constant of ours). */
 #define MIGRATION_LOCK "1398035796"
-/* First key of the advisory locks of analyses (the second: a hash of the analysis). */
-#define ANALYSIS_LOCK_CLASS "1398035797"
+/* First key of the advisory locks of clients' writers (the second: a hash of the client id). */
+#define CLIENT_LOCK_CLASS "1398035797"
 /* Key of the advisory lock taken before inserting new labels (facts_labels_id). */
 #define LABELS_LOCK "1398035798"
 /* Key of the lock that orders the writers of stats (store_lock_writer). */
@@ -581,7 +581,7 @@ static const struct store_ops pg_ops = {
     .begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     .migrate_lock = "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")",
     /* Two keys (class, hash): apart from the migration's one-key lock. */
-    .analysis_lock = "SELECT pg_advisory_xact_lock(" ANALYSIS_LOCK_CLASS ", hashtext(?))",
+    .client_lock = "SELECT pg_advisory_xact_lock(" CLIENT_LOCK_CLASS ", hashtext(?))",
     .writers_lock_shared = "SELECT pg_advisory_xact_lock_shared(" WRITERS_LOCK ")",
     .writers_lock = "SELECT pg_advisory_xact_lock(" WRITERS_LOCK ")",
     .labels_lock = "SELECT pg_advisory_xact_lock(" LABELS_LOCK ")",

@@ -315,7 +315,7 @@ static const struct store_ops sqlite_ops = {
     .begin_write = "BEGIN IMMEDIATE",
     .begin_read = "BEGIN", /* deferred: the snapshot starts at the first read */
     .migrate_lock = NULL, /* BEGIN IMMEDIATE already excludes every other writer */
-    .analysis_lock = NULL,
+    .client_lock = NULL,
     .table_exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
     .anr_in_set = "anr IN (SELECT value FROM json_each(?))",
     .encode_set = encode_json_array,

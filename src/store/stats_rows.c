@@ -206,6 +206,16 @@ enum store_rc store_require_client(struct store *s, int64_t client_id)
     return rc;
 }
 
+enum store_rc store_lock_client(struct store *s, int64_t client_id)
+{
+    if (!s->ops->client_lock)
+        return STORE_OK;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)client_id);
+    struct sql_value param = sql_text(key);
+    return sql_run(s, s->ops->client_lock, &param, 1, NULL);
+}
+
 enum store_rc store_lock_writer(struct store *s, int64_t client_id)
 {
     if (!s->ops->writers_lock)
@@ -213,11 +223,7 @@ enum store_rc store_lock_writer(struct store *s, int64_t client_id)
     if (client_id == 0)
         return sql_run(s, s->ops->writers_lock, NULL, 0, NULL);
     enum store_rc rc = sql_run(s, s->ops->writers_lock_shared, NULL, 0, NULL);
-    /* Analyses' keys are "client/ANR": the client's alone is apart from them. */
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)client_id);
-    struct sql_value param = sql_text(key);
-    return rc == STORE_OK ? sql_run(s, s->ops->analysis_lock, &param, 1, NULL) : rc;
+    return rc == STORE_OK ? store_lock_client(s, client_id) : rc;
 }
 
 enum store_rc sql_run_as_writer(struct store *s, int64_t client_id, const char *sql,

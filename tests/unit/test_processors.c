@@ -834,10 +834,9 @@ static void *put_later_stats(void *arg)
 }
 
 /* Two transactions store stats of one analysis on two dates at once: the
- * later one waits for the first (PostgreSQL: the analysis lock; SQLite: one
- * writer at a time) and the spans end where they should.  Today the change
- * counters' row also makes PostgreSQL's writers wait for each other; this
- * holds when they no longer do. */
+ * later one waits for the first (PostgreSQL: the client's lock, which the
+ * facts writer takes even when its caller did not; SQLite: one writer at a
+ * time) and the spans end where they should. */
 static void test_spans_of_concurrent_transactions(void **state)
 {
     struct store *s = *state;

@@ -39,6 +39,8 @@
 
 struct facts_writer {
     struct strmap labels;      /* owner and labels joined by \x1f → labels id */
+    bool labels_locked;        /* this transaction holds the lock of new labels (labels_lock) */
+    int64_t locked_client;     /* the client whose lock this transaction holds (client_lock), or 0 */
     struct strmap sum_index;   /* "client|type|date|object" → index in sums */
     struct pending_sum *sums;
     size_t n_sums, sums_cap;
@@ -184,18 +186,17 @@ enum store_rc facts_labels_id(struct store *s, struct facts_writer *w, const cha
         *id = (int64_t)*known;
         return STORE_OK;
     }
+    static const char select_id[] =
+        "SELECT id FROM labels WHERE owner = ? AND label1 = ? AND label2 = ? AND label3 = ? AND label4 = ?";
     const struct sql_value params[] = {sql_text(owner), sql_text(l->label[0]), sql_text(l->label[1]),
                                        sql_text(l->label[2]), sql_text(l->label[3])};
-    enum store_rc rc = sql_first_row(s,
-        "SELECT id FROM labels WHERE owner = ? AND label1 = ? AND label2 = ? AND label3 = ? "
-        "AND label4 = ?", params, 5);
-    if (rc == STORE_NOT_FOUND && s->ops->labels_lock) {
+    enum store_rc rc = sql_first_row(s, select_id, params, 5);
+    if (rc == STORE_NOT_FOUND && s->ops->labels_lock && !w->labels_locked) {
         /* Another writer may have inserted them while this one waited. */
         rc = sql_run(s, s->ops->labels_lock, NULL, 0, NULL);
+        w->labels_locked = rc == STORE_OK; /* held to the end of the transaction */
         if (rc == STORE_OK)
-            rc = sql_first_row(s,
-                "SELECT id FROM labels WHERE owner = ? AND label1 = ? AND label2 = ? AND label3 = ? "
-                "AND label4 = ?", params, 5);
+            rc = sql_first_row(s, select_id, params, 5);
     }
     if (rc == STORE_NOT_FOUND)
         rc = sql_first_row(s,
@@ -244,10 +245,11 @@ enum store_rc facts_writer_insert(struct facts_writer *w, struct store *s, int64
 }
 
 enum store_rc facts_insert(struct store *s, int64_t stats_id, int64_t client_id, const char *anr,
-                           enum stats_type type, const char *date, const char *data)
+                           enum stats_type type, const char *date, const char *data,
+                           const struct stats_facts *facts)
 {
     struct facts_writer *w = facts_writer_new();
-    enum store_rc rc = facts_writer_insert(w, s, stats_id, client_id, anr, type, date, data, NULL);
+    enum store_rc rc = facts_writer_insert(w, s, stats_id, client_id, anr, type, date, data, facts);
     if (rc == STORE_OK)
         rc = facts_writer_flush(w, s);
     facts_writer_free(w);
@@ -347,19 +349,19 @@ static enum store_rc span_end(struct store *s, const struct fact_owner *o, char 
     return STORE_OK;
 }
 
-/* Until the transaction ends, no other stores stats of o's analysis: each
- * would miss the other's row and end the wrong span. */
-static enum store_rc lock_analysis(struct store *s, const struct fact_owner *o)
+/* Until the transaction ends, no other stores stats of o's client, so none of
+ * o's analysis: each would miss the other's row and end the wrong span.  The
+ * lock is the writers' (store_lock_writer), which most callers already hold:
+ * it is asked for once per transaction and client, not per stats. */
+static enum store_rc lock_client(struct store *s, const struct fact_owner *o)
 {
-    if (!s->ops->analysis_lock)
+    struct facts_writer *w = o->writer;
+    if (w->locked_client == o->client_id)
         return STORE_OK;
-    char key[24 + UUID_STR_LEN];
-    snprintf(key, sizeof key, "%lld/%s", (long long)o->client_id, o->anr);
-    struct sql_value param = sql_text(key);
-    enum store_rc rc = sql_first_row(s, s->ops->analysis_lock, &param, 1);
+    enum store_rc rc = store_lock_client(s, o->client_id);
     if (rc == STORE_OK)
-        sql_end(s);
-    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+        w->locked_client = o->client_id;
+    return rc;
 }
 
 enum store_rc facts_start_span(struct store *s, const struct fact_owner *o, const char *table,
@@ -367,7 +369,7 @@ enum store_rc facts_start_span(struct store *s, const struct fact_owner *o, cons
                                char until[DATE_STR_LEN])
 {
     assert(n_values <= PENDING_SUM_VALUES);
-    enum store_rc rc = lock_analysis(s, o);
+    enum store_rc rc = lock_client(s, o);
     if (rc == STORE_OK)
         rc = end_previous_span(s, o, table, item_column, value_columns, n_values);
     if (rc == STORE_OK)
