@@ -52,7 +52,9 @@ test('the landscape: its state in the URL, after a reload, a language switch and
   assert.deepEqual(await landscapeView(page), want, 'in French');
 
   await page.click('[data-chart="vulnerabilities"] [data-copy-link]');
-  assert.equal(await page.textContent('[data-chart="vulnerabilities"] .copy-status'), 'Lien vers cette vue copié.');
+  // The status is written once the clipboard's promise settles, after the click returns.
+  const status = await page.waitForSelector('[data-chart="vulnerabilities"] .copy-status:not(:empty)');
+  assert.equal(await status.textContent(), 'Lien vers cette vue copié.');
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(copied, page.url());
   const other = await browser.context.newPage();
