@@ -12,7 +12,9 @@
  *   the fast path reads must be one the json-c path accepts, with the same
  *   items (uuid, anr, type, date), `data` text byte for byte, and the same
  *   facts (taken out by the scan, or extracted from the text) as from
- *   json-c's tree.
+ *   json-c's tree; an upload it leaves is left the same JSON for json-c,
+ *   though the data it read before were compacted in place.
+ * A capture left in the text (jp_capture_end) must not have written anything.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "stats/stats.h"
 #include "util/json.h"
 #include "util/json_pull.h"
+#include "util/strmap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,9 +34,15 @@ static void check_tokens(const char *text, size_t size)
     struct json_pull p;
     buf out = BUF_INIT;
     jp_init(&p, text, size);
-    p.out = &out;
+    jp_capture_begin(&p, &out);
     enum jp_token first = jp_next(&p);
     bool pulled = jp_skip(&p, first) && jp_finish(&p);
+    size_t offset, len;
+    if (jp_capture_end(&p, &offset, &len)) {
+        if (out.len)
+            abort(); /* left in the text, yet written */
+        buf_append(&out, text + offset, len);
+    }
     char err[160];
     struct json_object *doc = json_parse_strict(text, size, err, sizeof err);
     if (pulled && first == JP_NULL) {
@@ -150,8 +159,24 @@ static void check_upload(const char *text, size_t size)
 {
     struct stats_item *items;
     size_t n;
-    if (!stats_upload_read(text, size, &items, &n))
-        return; /* left to the json-c path, whatever it makes of it */
+    char *copy = xmalloc(size ? size : 1); /* the read writes into its text */
+    memcpy(copy, text, size);
+    struct strmap labels;
+    strmap_init(&labels);
+    if (!stats_upload_read(copy, size, &labels, &items, &n)) {
+        strmap_free(&labels);
+        /* Left to the json-c path, whatever it makes of it: the data already
+         * compacted in place must leave it the same JSON. */
+        char err[160];
+        struct json_object *before = json_parse_strict(text, size, err, sizeof err);
+        struct json_object *after = json_parse_strict(copy, size, err, sizeof err);
+        if (!before != !after || (before && strcmp(json_text(before), json_text(after)) != 0))
+            abort();
+        json_object_put(before);
+        json_object_put(after);
+        free(copy);
+        return;
+    }
     char err[160];
     struct json_object *doc = json_parse_strict(text, size, err, sizeof err);
     if (!json_object_is_type(doc, json_type_array) || json_object_array_length(doc) != n)
@@ -161,6 +186,8 @@ static void check_upload(const char *text, size_t size)
         stats_item_free(&items[i]);
     }
     free(items);
+    strmap_free(&labels);
+    free(copy);
     json_object_put(doc);
 }
 

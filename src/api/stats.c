@@ -5,6 +5,7 @@
  * stored `data` is JSON text already: answers splice it in as it is, without
  * parsing it again.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "http/metrics.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/strmap.h"
 
 #define DEFAULT_PERIOD_MONTHS 3
 
@@ -73,42 +75,111 @@ static void check_duplicate_keys(const struct stats_item *items, const bool *val
 
 /*
  * The upload as items, valid[i] telling which are: the fast path reads a valid
- * upload in one pass (stats_upload_read); anything it leaves — every invalid
+ * upload in one pass (stats_upload_read), its items' data left in the body it
+ * takes (*body, which they may point into), their facts' labels in `labels`;
+ * anything it leaves — every invalid
  * upload among others — is read by json-c and stats_item_from_json, the one
- * source of the error answers, which the fast path thus never has to copy.
- * False when the answer is already set (no body, not JSON, not a list).
+ * source of the error answers, which the fast path thus never has to copy
+ * (*body NULL: the items own their data).  False when the answer is already
+ * set (no body, not JSON, not a list).
  */
 static bool read_upload(struct request *req, struct stats_item **items, bool **valid, size_t *n,
-                        struct error_list *errs)
+                        char **body, struct strmap *labels, struct error_list *errs)
 {
-    const char *text;
+    char *text;
     size_t len;
-    if (request_json_text(req, &text, &len) && stats_upload_read(text, len, items, n)) {
-        request_body_discard(req); /* the items hold what is stored and answered */
+    *body = NULL;
+    if (request_json_text(req, &text, &len) && stats_upload_read(text, len, labels, items, n)) {
+        *body = request_body_take(req);
+        assert(*body == text);
         *valid = xcalloc(*n ? *n : 1, sizeof **valid);
         for (size_t i = 0; i < *n; i++)
             (*valid)[i] = true;
         return true;
     }
     bool absent;
-    struct json_object *body = request_json_body(req, &absent);
-    if (!body) {
+    struct json_object *doc = request_json_body(req, &absent);
+    if (!doc) {
         if (absent)
             reply_error(req, 400, "A JSON list of stats is required.", NULL);
         return false;
     }
-    if (!json_object_is_type(body, json_type_array)) {
-        json_object_put(body);
+    if (!json_object_is_type(doc, json_type_array)) {
+        json_object_put(doc);
         reply_error(req, 400, "The request body must be a JSON list of stats.", NULL);
         return false;
     }
-    *n = json_object_array_length(body);
+    *n = json_object_array_length(doc);
     *items = xcalloc(*n, sizeof **items);
     *valid = xcalloc(*n, sizeof **valid);
     for (size_t i = 0; i < *n; i++)
-        (*valid)[i] = stats_item_from_json(json_object_array_get_idx(body, i), i, &(*items)[i], errs);
-    json_object_put(body);
+        (*valid)[i] = stats_item_from_json(json_object_array_get_idx(doc, i), i, &(*items)[i], errs);
+    json_object_put(doc);
     return true;
+}
+
+/* Bytes of the 201 an upload's answer writes before MHD asks for more. */
+#define UPLOAD_ANSWER_PART (64 * 1024)
+
+/*
+ * The 201 of an upload, written as it is sent (reply_streamed): it echoes
+ * every stats, and that of a 30 MB upload need not be held whole next to the
+ * upload.  Owns the stored items and the body their data may point into.
+ */
+struct upload_answer {
+    struct json_writer w;
+    struct upsert_result stored;
+    struct stats_item *items;
+    size_t n, written;
+    char *body;
+};
+
+static bool upload_answer_next(void *cls, buf *out)
+{
+    struct upload_answer *a = cls;
+    if (jw_done(&a->w))
+        return false;
+    a->w.out = out;
+    if (a->w.depth == 0) {
+        jw_object_begin(&a->w);
+        jw_key(&a->w, "metadata");
+        jw_object_begin(&a->w);
+        jw_member_int(&a->w, "count", (int64_t)(a->stored.created + a->stored.updated));
+        jw_member_int(&a->w, "created", (int64_t)a->stored.created);
+        jw_member_int(&a->w, "updated", (int64_t)a->stored.updated);
+        jw_member_int(&a->w, "offset", 0);
+        jw_member_int(&a->w, "limit", 0);
+        jw_object_end(&a->w);
+        jw_key(&a->w, "data");
+        jw_array_begin(&a->w);
+    }
+    for (; a->written < a->n && out->len < UPLOAD_ANSWER_PART; a->written++) {
+        const struct stats_item *item = &a->items[a->written];
+        stats_json(&a->w, item->uuid, item->anr, item->type, item->date, item->data);
+    }
+    if (a->written == a->n) {
+        jw_array_end(&a->w);
+        jw_object_end(&a->w);
+    }
+    return true;
+}
+
+static void free_items(struct stats_item *items, const bool *valid, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (valid[i])
+            stats_item_free(&items[i]);
+    free(items);
+}
+
+static void upload_answer_free(void *cls)
+{
+    struct upload_answer *a = cls;
+    for (size_t i = 0; i < a->n; i++)
+        stats_item_free(&a->items[i]);
+    free(a->items);
+    free(a->body);
+    free(a);
 }
 
 static void post_stats(struct request *req)
@@ -116,14 +187,19 @@ static void post_stats(struct request *req)
     struct stats_item *items = NULL;
     bool *valid = NULL;
     size_t n = 0;
+    char *body;
+    struct strmap labels; /* of the items' facts, until they are stored */
+    strmap_init(&labels);
     struct error_list errs = ERROR_LIST_INIT;
-    if (!read_upload(req, &items, &valid, &n, &errs))
+    if (!read_upload(req, &items, &valid, &n, &body, &labels, &errs)) {
+        strmap_free(&labels);
         return;
+    }
     check_duplicate_keys(items, valid, n, &errs);
 
     if (errs.count) {
         reply_error(req, 400, "Invalid stats: nothing was stored.", &errs);
-        goto out;
+        goto fail;
     }
     struct upsert_result res = {0};
     enum store_rc rc = store_stats_upsert(req->store, req->client.id, items, n, &res);
@@ -131,40 +207,33 @@ static void post_stats(struct request *req)
         log_info("stats.api", "[req %llu] post: %s", (unsigned long long)req->id,
                  store_errmsg(req->store));
         reply_errorf(req, 409, "%s Nothing was stored.", store_errmsg(req->store));
-        goto out;
+        goto fail;
     }
     if (rc != STORE_OK) {
         reply_store_error(req, "stats upload");
-        goto out;
+        goto fail;
     }
     metrics_stats_ingested(res.created, res.updated);
-
-    struct json_writer w;
-    reply_json_begin(req, &w);
-    jw_object_begin(&w);
-    jw_key(&w, "metadata");
-    jw_object_begin(&w);
-    jw_member_int(&w, "count", (int64_t)(res.created + res.updated));
-    jw_member_int(&w, "created", (int64_t)res.created);
-    jw_member_int(&w, "updated", (int64_t)res.updated);
-    jw_member_int(&w, "offset", 0);
-    jw_member_int(&w, "limit", 0);
-    jw_object_end(&w);
-    jw_key(&w, "data");
-    jw_array_begin(&w);
-    for (size_t i = 0; i < n; i++)
-        stats_json(&w, items[i].uuid, items[i].anr, items[i].type, items[i].date, items[i].data);
-    jw_array_end(&w);
-    jw_object_end(&w);
-    reply_json_end(req, &w, 201);
     log_debug("stats.api", "[req %llu] client %s stored %zu stats (%zu new)",
               (unsigned long long)req->id, req->client.uuid, n, res.created);
-out:
+
+    /* Every item is valid and stored: the answer keeps them, not their facts. */
     for (size_t i = 0; i < n; i++)
-        if (valid[i])
-            stats_item_free(&items[i]);
-    free(items);
+        stats_item_free_facts(&items[i]);
+    strmap_free(&labels);
+    struct upload_answer *answer = xmalloc(sizeof *answer);
+    *answer = (struct upload_answer){.stored = res, .items = items, .n = n, .body = body};
+    jw_init(&answer->w, NULL);
+    reply_streamed(req, 201, "application/json",
+                   (struct reply_stream){upload_answer_next, upload_answer_free, answer});
     free(valid);
+    error_list_free(&errs);
+    return;
+fail:
+    free_items(items, valid, n);
+    strmap_free(&labels);
+    free(valid);
+    free(body);
     error_list_free(&errs);
 }
 

@@ -107,7 +107,7 @@ struct json_object *request_json_body(struct request *req, bool *absent)
     return obj;
 }
 
-bool request_json_text(struct request *req, const char **text, size_t *len)
+bool request_json_text(struct request *req, char **text, size_t *len)
 {
     const char *ct = request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!req->has_body || !ct || !is_json_media_type(ct))
@@ -117,9 +117,9 @@ bool request_json_text(struct request *req, const char **text, size_t *len)
     return true;
 }
 
-void request_body_discard(struct request *req)
+char *request_body_take(struct request *req)
 {
-    buf_free(&req->body);
+    return buf_detach(&req->body, NULL);
 }
 
 struct json_object *request_object_body(struct request *req, bool required)
@@ -190,6 +190,9 @@ static void reset_reply(struct request *req)
     buf_reset(&req->reply);
     shared_bytes_unref(req->shared_reply);
     req->shared_reply = NULL;
+    if (req->stream.release)
+        req->stream.release(req->stream.cls);
+    req->stream = (struct reply_stream){0};
 }
 
 void reply_json_begin(struct request *req, struct json_writer *w)
@@ -276,6 +279,16 @@ void reply_shared(struct request *req, unsigned status, const char *content_type
     req->content_type = content_type;
 }
 
+void reply_streamed(struct request *req, unsigned status, const char *content_type,
+                    struct reply_stream stream)
+{
+    assert(stream.next && stream.release);
+    reset_reply(req);
+    req->stream = stream;
+    req->status = status;
+    req->content_type = content_type;
+}
+
 void reply_header(struct request *req, const char *name, const char *value)
 {
     for (int i = 0; i < req->n_headers; i++) {
@@ -310,8 +323,8 @@ void request_release(struct request *req)
 {
     free(req->path);
     buf_free(&req->body);
+    reset_reply(req);
     buf_free(&req->reply);
-    shared_bytes_unref(req->shared_reply);
     if (req->authenticated)
         client_free(&req->client);
     free(req->api_key);

@@ -32,6 +32,19 @@ struct response_header {
     char *value;        /* owned */
 };
 
+/*
+ * An answer written while it is sent, for one too big to hold whole (the
+ * 201 of an upload echoes every stats): next appends the answer's next part
+ * to out and returns true, or false once it is complete; release frees cls,
+ * after the last part or when the connection ends before.  Sent as it is
+ * (chunked), never compressed.
+ */
+struct reply_stream {
+    bool (*next)(void *cls, buf *out);
+    void (*release)(void *cls);
+    void *cls;
+};
+
 struct request {
     /* --- filled by server.c --- */
     struct MHD_Connection *conn;
@@ -54,6 +67,7 @@ struct request {
     unsigned status;              /* 0 = no answer yet */
     buf reply;
     struct shared_bytes *shared_reply; /* when set, the body instead of reply (one reference) */
+    struct reply_stream stream;   /* when stream.next is set, the body instead of reply */
     const char *content_type;     /* static string */
     struct response_header headers[RESPONSE_MAX_HEADERS];
     int n_headers;
@@ -82,14 +96,13 @@ struct json_object *request_json_body(struct request *req, bool *absent);
 
 /*
  * The body's text when there is one declared as JSON, for a handler that reads
- * it without a tree; false otherwise, with no answer set (request_json_body
- * then gives the one it would).
+ * it without a tree (and may write into it); false otherwise, with no answer
+ * set (request_json_body then gives the one it would).
  */
-bool request_json_text(struct request *req, const char **text, size_t *len);
-/* Frees the body once the handler has read all it needs from it: an upload of
- * tens of megabytes need not stay in memory while it is stored and answered.
- * The body reads as empty afterwards. */
-void request_body_discard(struct request *req);
+bool request_json_text(struct request *req, char **text, size_t *len);
+/* The body's bytes, now the caller's (free): what a handler read from it may
+ * outlive the request (a streamed answer).  The body reads as empty afterwards. */
+char *request_body_take(struct request *req);
 
 /*
  * The body as a JSON object.  Without a body: a new empty object, or (when
@@ -139,6 +152,10 @@ void reply_text(struct request *req, unsigned status, const char *content_type,
 /* Answers with bytes others hold too (a cached answer), sent without a copy:
  * takes a reference to body. */
 void reply_shared(struct request *req, unsigned status, const char *content_type, struct shared_bytes *body);
+/* Answers with parts written as they are sent (struct reply_stream, whose cls
+ * it takes). */
+void reply_streamed(struct request *req, unsigned status, const char *content_type,
+                    struct reply_stream stream);
 /* Adds a response header (value copied), replacing one of the same name. */
 void reply_header(struct request *req, const char *name, const char *value);
 /* Adds a name to the Vary header ("Accept-Language, Cookie" + ", Accept-Encoding"). */

@@ -51,6 +51,8 @@
 #define TRIM_IDLE_MS 500
 /* Connections the kernel queues before MHD accepts them. */
 #define LISTEN_BACKLOG 1024
+/* Bytes MHD asks a streamed answer for at once (its buffer per response). */
+#define STREAM_BLOCK_BYTES (32 * 1024)
 
 struct server {
     struct MHD_Daemon *daemon;
@@ -176,11 +178,55 @@ static void release_shared_body(void *body)
     shared_bytes_unref(body);
 }
 
+/* A streamed answer (struct reply_stream) as MHD reads it: the part the
+ * handler's next wrote last, and how much of it is sent. */
+struct stream_reader {
+    struct reply_stream stream;
+    buf part;
+    size_t sent;
+};
+
+/* MHD's content reader: up to max bytes of the answer, asking for its next
+ * part once the last one is sent. */
+static ssize_t read_stream(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)pos; /* the bytes are asked for in order */
+    struct stream_reader *r = cls;
+    while (r->sent == r->part.len) {
+        buf_reset(&r->part);
+        r->sent = 0;
+        if (!r->stream.next(r->stream.cls, &r->part))
+            return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    size_t n = r->part.len - r->sent < max ? r->part.len - r->sent : max;
+    memcpy(out, r->part.data + r->sent, n);
+    r->sent += n;
+    return (ssize_t)n;
+}
+
+static void release_stream(void *cls)
+{
+    struct stream_reader *r = cls;
+    r->stream.release(r->stream.cls);
+    buf_free(&r->part);
+    free(r);
+}
+
 /* The MHD response of the request's body: shared bytes as they are (their
- * reference goes with the response), or the reply buffer, compressed when it
- * asks for it. */
+ * reference goes with the response), a stream (which goes with it too), or
+ * the reply buffer, compressed when it asks for it. */
 static struct MHD_Response *response_of(struct request *req)
 {
+    if (req->stream.next) {
+        struct stream_reader *r = xcalloc(1, sizeof *r);
+        r->stream = req->stream;
+        req->stream = (struct reply_stream){0};
+        struct MHD_Response *resp = MHD_create_response_from_callback(
+            MHD_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, read_stream, r, release_stream);
+        if (!resp)
+            release_stream(r);
+        return resp;
+    }
     if (req->shared_reply) {
         struct shared_bytes *body = req->shared_reply;
         /* MHD 0.9.75 takes the buffer as void *, and only reads it. */

@@ -6,7 +6,7 @@
  * false) anything that does not have the validated shape, so that any JSON
  * can be thrown at it.  Strings are not copied: labels point into the
  * document, which the facts keep a reference to — or, for facts a scan took
- * out, into texts the facts own.
+ * out, into the upload's label pool (stats_upload_read).
  */
 #include "stats/extract.h"
 
@@ -38,39 +38,11 @@ bool stats_extract_text(enum stats_type type, const char *text, size_t len, stru
     return ok;
 }
 
-/* Texts in chunks that never move, so that labels can point into them. */
-struct fact_texts {
-    struct fact_texts *next;
-    size_t used, cap;
-    char bytes[];
-};
-
-#define FACT_TEXTS_CHUNK 4096
-
-char *stats_facts_text(struct stats_facts *f, size_t size)
-{
-    struct fact_texts *c = f->texts;
-    if (!c || c->cap - c->used < size) {
-        size_t cap = size > FACT_TEXTS_CHUNK ? size : FACT_TEXTS_CHUNK;
-        c = xmalloc(sizeof *c + cap);
-        *c = (struct fact_texts){.next = f->texts, .cap = cap};
-        f->texts = c;
-    }
-    char *room = c->bytes + c->used;
-    c->used += size;
-    return room;
-}
-
 void stats_facts_free(struct stats_facts *f)
 {
     const struct stats_kind *kind = stats_kind_of(f->type);
     if (kind && kind->free_facts)
         kind->free_facts(f);
     json_object_put(f->doc);
-    while (f->texts) {
-        struct fact_texts *next = f->texts->next;
-        free(f->texts);
-        f->texts = next;
-    }
     *f = (struct stats_facts){.type = f->type};
 }

@@ -36,8 +36,4 @@ bool stats_extract(enum stats_type type, struct json_object *data, struct stats_
 bool stats_extract_text(enum stats_type type, const char *text, size_t len, struct stats_facts *out);
 void stats_facts_free(struct stats_facts *f);
 
-/* Room for size bytes of text the facts keep until stats_facts_free (labels
- * decoded by a scan, which has no document for them to borrow from). */
-char *stats_facts_text(struct stats_facts *f, size_t size);
-
 #endif

@@ -5,10 +5,15 @@
 #include "stats/scan.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stats/extract.h"
 #include "util/ids.h"
+#include "util/strmap.h"
+
+/* Labels up to this long are decoded on the stack. */
+#define SCAN_LABEL_SMALL 512
 
 bool scan_num(struct json_pull *p, enum jp_token first)
 {
@@ -36,9 +41,16 @@ bool scan_label_value(struct json_pull *p, enum jp_token first, struct stats_fac
     }
     if (first != JP_STRING)
         return false;
-    char *text = stats_facts_text(f, p->str_len + 1);
-    *out = text;
-    return jp_string_decode(p, first, text, p->str_len + 1);
+    /* Decoded here first: most labels are those of a few catalogues, which the
+     * pool keeps once for the whole upload. */
+    char small[SCAN_LABEL_SMALL];
+    char *text = p->str_len < sizeof small ? small : xmalloc(p->str_len + 1);
+    bool ok = jp_string_decode(p, first, text, p->str_len + 1);
+    if (ok)
+        *out = strmap_intern(f->label_pool, text);
+    if (text != small)
+        free(text);
+    return ok;
 }
 
 bool scan_uuid_value(struct json_pull *p, enum jp_token first, char out[UUID_STR_LEN])

@@ -29,8 +29,8 @@ bool scan_num(struct json_pull *p, enum jp_token first);
 bool scan_integer(struct json_pull *p, enum jp_token first);
 bool scan_count(struct json_pull *p, enum jp_token first);
 /* Checks keeping the value, as shape_label, shape_uuid and shape_num check it and the
- * kinds' extract reads it (doc_read.h): a label decoded into texts of f ("" for
- * null), a lower-case UUID, an exact decimal. */
+ * kinds' extract reads it (doc_read.h): a label decoded, kept in f's label pool
+ * ("" for null), a lower-case UUID, an exact decimal. */
 bool scan_label_value(struct json_pull *p, enum jp_token first, struct stats_facts *f, const char **out);
 bool scan_uuid_value(struct json_pull *p, enum jp_token first, char out[UUID_STR_LEN]);
 bool scan_num_value(struct json_pull *p, enum jp_token first, struct decimal *out);

@@ -189,8 +189,14 @@ bool stats_item_from_json(struct json_object *obj, size_t index, struct stats_it
 
 void stats_item_free(struct stats_item *item)
 {
-    free(item->data);
+    if (!item->data_in_upload)
+        free(item->data);
     item->data = NULL;
+    stats_item_free_facts(item);
+}
+
+void stats_item_free_facts(struct stats_item *item)
+{
     if (item->facts) {
         stats_facts_free(item->facts);
         free(item->facts);

@@ -38,6 +38,7 @@ bool stats_type_parse(const char *s, enum stats_type *out);
 void stats_type_names(buf *out, const char *separator, const char *last_separator);
 
 struct stats_facts;
+struct strmap;
 
 /* One validated item of an upload. */
 struct stats_item {
@@ -45,7 +46,9 @@ struct stats_item {
     char anr[UUID_STR_LEN];   /* lower-case */
     enum stats_type type;
     char date[DATE_STR_LEN];
-    char *data;               /* compact JSON text of `data`, owned */
+    char *data;               /* compact JSON text of `data`: owned, or in the upload's text */
+    bool data_in_upload;      /* data points into the text stats_upload_read read, which
+                                 outlives the item; not freed with it */
     struct stats_facts *facts; /* the facts of `data` (extract.h; owned), or NULL: the store
                                   takes them from the text.  Saves it parsing `data` again. */
 };
@@ -69,16 +72,28 @@ bool stats_item_from_json(struct json_object *obj, size_t index, struct stats_it
                           struct error_list *errs);
 
 void stats_item_free(struct stats_item *item);
+/* Frees the item's facts once the store has them (the rest of it is kept). */
+void stats_item_free_facts(struct stats_item *item);
 
 /*
  * The fast path of an upload (upload.c): reads the whole body text[0..len), a
  * JSON list of items, in one pass without a tree.  True, with *items (n of
- * them, each with its data text; doc NULL; the caller frees them with
- * stats_item_free and the array with free) when every item is valid and read
- * exactly as json_parse_strict and stats_item_from_json would read it.  False,
- * with nothing to free, for anything else: that path then gives the answer.
+ * them, each with its data text; the caller frees them with stats_item_free
+ * and the array with free) when every item is valid and read exactly as
+ * json_parse_strict and stats_item_from_json would read it.  False, with
+ * nothing to free, for anything else: that path then gives the answer.
+ *
+ * Each item's data stays in text (data_in_upload), where it was: its compact
+ * form written over it, blank-padded, then NUL-terminated once the whole text
+ * is read.  So the memory of a 30 MB upload stays that of its text.  text must
+ * outlive the items, and is no longer the upload after a true; after a false
+ * it is the same JSON as before (its values unchanged, at the same offsets),
+ * for the json-c path to read.  The labels of the facts the scans take out are
+ * kept in `labels` (strmap_intern: the labels of a few catalogues, repeated by
+ * every analysis), which must outlive the facts.
  */
-bool stats_upload_read(const char *text, size_t len, struct stats_item **items, size_t *n);
+bool stats_upload_read(char *text, size_t len, struct strmap *labels, struct stats_item **items,
+                       size_t *n);
 
 /*
  * Writes {"uuid", "anr", "type", "date", "data"}, the one shape of a stats in

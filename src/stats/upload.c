@@ -2,8 +2,9 @@
  * upload.c — the fast path of an upload (stats.h: stats_upload_read): the
  * whole body read once by the pull tokenizer (util/json_pull.h), each item's
  * members read as they come and its `data` checked by its kind's scan
- * (scan.h) while its compact text is written — and its facts taken out, for
- * the kinds whose scan does that — with no tree built.
+ * (scan.h) while its compact text is captured, then left in the body: as it
+ * is when compact already, else written over its place — and its facts taken
+ * out, for the kinds whose scan does that, with no tree built.
  *
  * It answers only for uploads it reads exactly as the json-c path would
  * (stats_item_from_json after json_parse_strict): the same items, the same
@@ -14,6 +15,7 @@
  * come from one place only, and a valid upload never depends on the fast
  * path.  fuzz/fuzz_pull.c checks that both paths agree.
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,31 +43,39 @@ static int member_of(const struct json_pull *p)
     return -1;
 }
 
-/* `data`, its type known: checked by the kind's scan, its compact text into
- * *text, its facts into item->facts when the kind's scan takes them out. */
-static bool read_data(struct json_pull *p, struct stats_item *item, buf *text)
+/* text[offset .. offset + len) */
+struct text_span {
+    size_t offset, len;
+};
+
+/* `data`, its type known: checked by the kind's scan, its compact text
+ * captured (into *copy unless it is the text as it is: *source tells where the
+ * pull read it), its facts into item->facts when the kind's scan takes them
+ * out. */
+static bool read_data(struct json_pull *p, struct strmap *labels, struct stats_item *item,
+                      buf *copy, bool *as_is, struct text_span *source)
 {
     const struct stats_kind *kind = stats_kind_of(item->type);
     if (!kind || (!kind->scan && !kind->scan_extract))
         return false;
-    p->out = text; /* from its first token */
+    jp_capture_begin(p, copy);
     bool ok;
     if (kind->scan_extract) {
         item->facts = xmalloc(sizeof *item->facts);
-        *item->facts = (struct stats_facts){.type = item->type};
+        *item->facts = (struct stats_facts){.type = item->type, .label_pool = labels};
         ok = kind->scan_extract(p, jp_next(p), item->facts); /* on failure the item is freed */
     } else {
         ok = kind->scan(p, jp_next(p));
     }
-    p->out = NULL;
+    *as_is = jp_capture_end(p, &source->offset, &source->len);
     return ok;
 }
 
-static bool read_member(struct json_pull *p, int member, unsigned seen, struct stats_item *item,
-                        buf *text)
+static bool read_member(struct json_pull *p, struct strmap *labels, int member, unsigned seen,
+                        struct stats_item *item, buf *copy, bool *as_is, struct text_span *source)
 {
     if (member == M_DATA)
-        return (seen & 1u << M_TYPE) && read_data(p, item, text);
+        return (seen & 1u << M_TYPE) && read_data(p, labels, item, copy, as_is, source);
     enum jp_token value = jp_next(p);
     char s[DATE_TEXT_MAX];
     switch (member) {
@@ -84,19 +94,29 @@ static bool read_member(struct json_pull *p, int member, unsigned seen, struct s
     }
 }
 
-static bool read_item(struct json_pull *p, enum jp_token first, struct stats_item *item)
+/*
+ * Reads one item.  Its data ends up in the text, where the pull read it:
+ * as it is, or its compact form (in *copy, which the caller lends) written
+ * over it, the rest of its place blanked with spaces, so that the text stays
+ * the same JSON for the json-c path should a later item send the upload
+ * there.  *span says where; the item points there once the pull is over, for
+ * until then the byte after it, where its NUL goes, may be one the pull reads.
+ */
+static bool read_item(struct json_pull *p, char *text, struct strmap *labels, enum jp_token first,
+                      struct stats_item *item, buf *copy, struct text_span *span)
 {
     if (first != JP_OBJECT)
         return false;
     unsigned seen = 0;
-    buf text = BUF_INIT;
+    bool as_is = false;
+    struct text_span source = {0, 0};
+    buf_reset(copy);
     for (;;) {
         enum jp_token t = jp_next(p);
         if (t == JP_OBJECT_END)
             break;
         int member = t == JP_KEY ? member_of(p) : -1;
-        if (member < 0 || !read_member(p, member, seen, item, &text)) {
-            buf_free(&text);
+        if (member < 0 || !read_member(p, labels, member, seen, item, copy, &as_is, &source)) {
             stats_item_free(item);
             return false;
         }
@@ -104,11 +124,20 @@ static bool read_item(struct json_pull *p, enum jp_token first, struct stats_ite
     }
     const unsigned required = 1u << M_ANR | 1u << M_TYPE | 1u << M_DATE | 1u << M_DATA;
     if ((seen & required) != required) {
-        buf_free(&text);
         stats_item_free(item);
         return false;
     }
-    item->data = buf_detach(&text, NULL);
+    *span = source;
+    if (!as_is) {
+        if (copy->len > source.len) { /* never (jp_capture_end); not trusted blindly */
+            stats_item_free(item);
+            return false;
+        }
+        memcpy(text + source.offset, copy->data, copy->len);
+        memset(text + source.offset + copy->len, ' ', source.len - copy->len);
+        span->len = copy->len;
+    }
+    item->data_in_upload = true;
     return true;
 }
 
@@ -119,7 +148,8 @@ static void free_items(struct stats_item *items, size_t n)
     free(items);
 }
 
-bool stats_upload_read(const char *text, size_t len, struct stats_item **items_out, size_t *n_out)
+bool stats_upload_read(char *text, size_t len, struct strmap *labels, struct stats_item **items_out,
+                       size_t *n_out)
 {
     if (len > INT32_MAX) /* json_parse_strict's limit */
         return false;
@@ -127,6 +157,8 @@ bool stats_upload_read(const char *text, size_t len, struct stats_item **items_o
     jp_init(&p, text, len);
     size_t n = 0, cap = 16;
     struct stats_item *items = xcalloc(cap, sizeof *items);
+    struct text_span *spans = xmalloc(cap * sizeof *spans);
+    buf copy = BUF_INIT; /* the compact form of one item's data at a time */
     bool ok = jp_next(&p) == JP_ARRAY;
     while (ok) {
         enum jp_token t = jp_next(&p);
@@ -135,18 +167,29 @@ bool stats_upload_read(const char *text, size_t len, struct stats_item **items_o
         if (n == cap) {
             items = xrealloc(items, 2 * cap * sizeof *items);
             memset(items + cap, 0, cap * sizeof *items);
+            spans = xrealloc(spans, 2 * cap * sizeof *spans);
             cap *= 2;
         }
-        ok = read_item(&p, t, &items[n]);
+        ok = read_item(&p, text, labels, t, &items[n], &copy, &spans[n]);
         if (ok)
             n++;
     }
     ok = ok && jp_finish(&p);
     jp_free(&p);
+    buf_free(&copy);
     if (!ok) {
+        free(spans);
         free_items(items, n);
         return false;
     }
+    /* Only now, the text read to its end: a NUL after each data (over a
+     * blank, or the ',' or '}' that followed it). */
+    for (size_t i = 0; i < n; i++) {
+        assert(spans[i].offset + spans[i].len < len);
+        items[i].data = text + spans[i].offset;
+        items[i].data[spans[i].len] = '\0';
+    }
+    free(spans);
     *items_out = items;
     *n_out = n;
     return true;

@@ -66,10 +66,50 @@ static void skip_whitespace(struct json_pull *p)
     }
 }
 
+/* Appends s[0..n) to the capture's compact form.  While that form is still
+ * the text itself — pieces of the text where they stand, or literals equal to
+ * the text there — only its end moves; the first piece that differs copies
+ * what it was so far into out, and out takes everything after it. */
 static void emit(struct json_pull *p, const char *s, size_t n)
 {
-    if (p->out)
-        buf_append(p->out, s, n);
+    if (!p->out)
+        return;
+    if (p->verbatim) {
+        const char *here = p->text + p->verbatim_end;
+        if (n <= p->len - p->verbatim_end && (s == here || memcmp(s, here, n) == 0)) {
+            p->verbatim_end += n;
+            return;
+        }
+        p->verbatim = false;
+        buf_append(p->out, p->text + p->verbatim_start, p->verbatim_end - p->verbatim_start);
+    }
+    buf_append(p->out, s, n);
+}
+
+void jp_capture_begin(struct json_pull *p, buf *out)
+{
+    assert(!p->out);
+    skip_whitespace(p); /* the next token starts here */
+    p->out = out;
+    p->verbatim = true;
+    p->verbatim_start = p->verbatim_end = p->pos;
+}
+
+bool jp_capture_end(struct json_pull *p, size_t *offset, size_t *len)
+{
+    assert(p->out);
+    p->out = NULL;
+    *offset = p->verbatim_start;
+    if (!p->verbatim) {
+        *len = p->pos - p->verbatim_start;
+        return false;
+    }
+    /* Whitespace after the last token may have been read; a failed token was
+     * emitted before it was read whole. */
+    assert(p->verbatim_end <= p->pos || p->state == FAILED);
+    *len = p->verbatim_end - p->verbatim_start;
+    p->verbatim = false;
+    return true;
 }
 
 /* A value was read: the container (or the top) moves on. */

@@ -5,9 +5,11 @@
  * needs from each; the tokenizer checks the grammar, UTF-8 and the limits of
  * json_parse_strict (json.h) as it goes: depth JSON_MAX_DEPTH, finite numbers,
  * integers within int64, no \u0000, no lone surrogate, no control character
- * in strings.  While `out` is set, every token read is also appended to it in
- * the compact form json-c writes (json_text): whitespace dropped, escapes
- * rewritten as json-c writes them, "-0" as 0, decimals as written.
+ * in strings.  Between jp_capture_begin and jp_capture_end, the tokens read
+ * are also written in the compact form json-c writes (json_text): whitespace
+ * dropped, escapes rewritten as json-c writes them, "-0" as 0, decimals as
+ * written.  A capture whose compact form is the text itself (what a compact
+ * sender writes) is not copied: the caller gets its place in the text.
  *
  * It is the fast path of ingestion: anything it does not handle exactly like
  * json-c — a malformed document, but also a member name holding an escape, a
@@ -61,7 +63,11 @@ struct json_pull {
     struct jp_frame frames[JSON_MAX_DEPTH];
     struct jp_key *keys;                     /* names of the open objects, owned */
     size_t n_keys, keys_cap;
-    buf *out;                                /* the compact form goes here while set */
+    /* The capture (jp_capture_begin): while `verbatim`, the compact form so far
+     * is text[verbatim_start .. verbatim_end) and out holds nothing yet. */
+    buf *out;
+    bool verbatim;
+    size_t verbatim_start, verbatim_end;
     /* The last token. */
     const char *str;
     size_t str_len;
@@ -77,6 +83,16 @@ void jp_init(struct json_pull *p, const char *text, size_t len);
 void jp_free(struct json_pull *p);
 
 enum jp_token jp_next(struct json_pull *p);
+/* Captures the compact form of the tokens pulled from now on (the next token
+ * first): into out, unless it turns out to be the text itself. */
+void jp_capture_begin(struct json_pull *p, buf *out);
+/* Ends the capture.  True when text[*offset .. *offset + *len) is the compact
+ * form of its tokens as it is, out untouched.  False when out holds it, and
+ * text[*offset .. *offset + *len) is what the pull read meanwhile, which,
+ * unless the pull failed, is never shorter: compacting drops whitespace and
+ * only ever shortens an escape or a number. */
+bool jp_capture_end(struct json_pull *p, size_t *offset, size_t *len);
+
 /* Reads past the value whose first token (`first`) was just pulled; false on JP_FAIL. */
 bool jp_skip(struct json_pull *p, enum jp_token first);
 /* True when one whole value was read and only whitespace follows it. */

@@ -46,6 +46,16 @@ const size_t *strmap_find(const struct strmap *m, const char *key)
     return slot->key ? &slot->value : NULL;
 }
 
+const char *strmap_intern(struct strmap *m, const char *key)
+{
+    STRMAP_CHECK(m);
+    const struct strmap_slot *slot = slot_of(m->slots, m->cap, key);
+    if (slot->key)
+        return slot->key;
+    strmap_add(m, key, 0);
+    return slot_of(m->slots, m->cap, key)->key;
+}
+
 void strmap_add(struct strmap *m, const char *key, size_t value)
 {
     STRMAP_CHECK(m);

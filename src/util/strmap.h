@@ -26,5 +26,8 @@ void strmap_free(struct strmap *m);
 const size_t *strmap_find(const struct strmap *m, const char *key);
 /* Adds a key that is not in the map. */
 void strmap_add(struct strmap *m, const char *key, size_t value);
+/* The map's copy of key, added (value 0) when it is not there yet: one copy of
+ * each text for whoever keeps many equal ones.  Valid until strmap_free. */
+const char *strmap_intern(struct strmap *m, const char *key);
 
 #endif

@@ -510,6 +510,55 @@ def test_same_anr_and_date_with_other_types_is_fine(server):
     assert upload(api, items)["metadata"]["created"] == 5
 
 
+# --- big uploads: data compacted where it lies, the answer written as it is sent -----
+
+def php_json(items):
+    """Items as MONARC's PHP json_encode writes them ("\\/", non-ASCII as \\uXXXX),
+    pretty-printed too: every data differs from its compact form, which the
+    service writes over it in the body."""
+    return json.dumps(items, indent=1).replace("/", "\\/")
+
+
+def sent_items(items):
+    return [(i["anr"].lower(), i["type"], i["date"][:10], i["data"]) for i in items]
+
+
+def test_big_upload_is_answered_whole_and_stored_as_sent(server):
+    api, _ = server.new_client()
+    items = [base_item(t, str(uuid.uuid4())) for _ in range(40) for t in STATS_TYPES]
+    threat = next(i for i in items if i["type"] == "threat")
+    threat["data"][0]["label1"] = "Vol / destruction \u00e9 \U0001f512"
+    r = api.post("/api/v1/stats/", raw=php_json(items))
+    assert r.status == 201, r
+    assert r.header("Transfer-Encoding") == "chunked"  # written as it is sent
+    assert len(r.body) > 4 * 64 * 1024, len(r.body)  # several parts
+    body = r.json
+    assert body["metadata"] == {"count": 200, "created": 200, "updated": 0, "offset": 0, "limit": 0}
+    assert sent_items(body["data"]) == sent_items(items)
+    assert all(UUID_RE.match(s["uuid"]) for s in body["data"])
+    stored = [s for t in STATS_TYPES for s in listing(api, t)["data"]]
+    assert sorted(sent_items(stored), key=repr) == sorted(sent_items(items), key=repr)
+
+
+def test_upload_left_to_json_c_after_items_were_compacted_in_place(server):
+    """The fast path compacts each item's data in the body as it reads it; an
+    item it leaves to json-c afterwards (here: data before type) finds the body
+    the same JSON, and so do the error answers."""
+    api, _ = server.new_client()
+    items = [base_item(t) for t in ("threat", "compliance", "risk")]
+    last = base_item("vulnerability")
+    items.append({"data": last["data"], "anr": last["anr"], "type": "vulnerability", "date": last["date"]})
+    assert api.post("/api/v1/stats/", raw=php_json(items)).status == 201
+    stored = [s for t in STATS_TYPES for s in listing(api, t)["data"]]
+    assert sorted(sent_items(stored), key=repr) == sorted(sent_items(items), key=repr)
+
+    api, _ = server.new_client()
+    items = [base_item(t) for t in ("threat", "compliance", "risk", "vulnerability")]
+    items[3]["date"] = "2026-02-30"
+    r = assert_refused(server, api, 400, all_stats(server), raw=php_json(items))
+    assert error_fields(r) == ["[3].date"]
+
+
 # --- idempotency and conflicts ----------------------------------------------------
 
 def test_reupload_replaces_data_and_keeps_uuids(server):

@@ -179,6 +179,29 @@ static void test_strmap(void **state)
     assert_null(m.slots);
 }
 
+/* One copy per text, which stays where it is while the map grows. */
+static void test_strmap_intern(void **state)
+{
+    struct strmap m;
+    strmap_init(&m);
+    const char *first = strmap_intern(&m, "Vol de supports");
+    assert_string_equal(first, "Vol de supports");
+    const char *kept[300];
+    char key[32];
+    for (size_t i = 0; i < 1200; i++) { /* the map grows from 64 slots meanwhile */
+        snprintf(key, sizeof key, "label-%zu", i % 300);
+        const char *k = strmap_intern(&m, key);
+        assert_string_equal(k, key);
+        if (i < 300)
+            kept[i] = k;
+        else
+            assert_ptr_equal(k, kept[i % 300]);
+    }
+    assert_int_equal(m.used, 301);
+    assert_ptr_equal(strmap_intern(&m, "Vol de supports"), first);
+    strmap_free(&m);
+}
+
 /* Holders on other threads take and let go of references all at once. */
 static void *hold_and_release(void *arg)
 {
@@ -228,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_bound_on_printf_and_json),
         cmocka_unit_test(test_large_bound),
         cmocka_unit_test(test_strmap),
+        cmocka_unit_test(test_strmap_intern),
         cmocka_unit_test(test_shared_bytes),
     };
     return cmocka_run_group_tests_name("buf", tests, NULL, NULL);

@@ -19,16 +19,23 @@
 #include "stats/stats.h"
 #include "util/json.h"
 #include "util/json_pull.h"
+#include "util/strmap.h"
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
-/* Pulls the whole text; true when it is one value and nothing else. */
-static bool pull_all(const char *text, buf *out, bool *unsupported)
+/* Pulls the whole text; true when it is one value and nothing else.  With
+ * out, its compact form goes there, and *in_text says whether the capture
+ * left it in the text. */
+static bool pull_all(const char *text, buf *out, bool *in_text, bool *unsupported)
 {
     struct json_pull p;
     jp_init(&p, text, strlen(text));
-    p.out = out;
+    if (out)
+        jp_capture_begin(&p, out);
     bool ok = jp_skip(&p, jp_next(&p)) && jp_finish(&p);
+    size_t offset, len;
+    if (out && (*in_text = jp_capture_end(&p, &offset, &len)))
+        buf_append(out, text + offset, len);
     if (unsupported)
         *unsupported = p.unsupported;
     jp_free(&p);
@@ -50,14 +57,18 @@ static void test_compact_text_is_json_c_s(void **state)
          "\"q\\\"b\\\\\\n\\t\\u0001\\b\\n\\u001f\\\"\\\\/\x7f\""},
         {"[9223372036854775807,-9223372036854775808,0,-0]", "[9223372036854775807,-9223372036854775808,0,0]"},
         {"[true,false,null,\"\",[],{}]", "[true,false,null,\"\",[],{}]"},
+        {"{\"a\":\"q\\\"b\\\\\\n\\t\"}", "{\"a\":\"q\\\"b\\\\\\n\\t\"}"}, /* escapes json-c keeps */
         {" \t\r\n[ ] \n", "[]"},
     };
     char err[200];
     for (size_t i = 0; i < COUNT(cases); i++) {
         buf out = BUF_INIT;
-        if (!pull_all(cases[i].in, &out, NULL))
+        bool in_text;
+        if (!pull_all(cases[i].in, &out, &in_text, NULL))
             fail_msg("case %zu refused: %s", i, cases[i].in);
         assert_string_equal(out.data, cases[i].out);
+        /* Left in the text exactly when the text is compact already. */
+        assert_int_equal(in_text, strcmp(cases[i].in, cases[i].out) == 0);
         struct json_object *obj = json_parse_strict(cases[i].in, strlen(cases[i].in), err, sizeof err);
         assert_non_null(obj);
         assert_string_equal(json_text(obj), out.data);
@@ -84,7 +95,7 @@ static void test_refuses_what_strict_parsing_refuses(void **state)
         if (obj)
             fail_msg("case %zu: json_parse_strict accepts %s", i, cases[i]);
         bool unsupported = true;
-        if (pull_all(cases[i], NULL, &unsupported) || unsupported)
+        if (pull_all(cases[i], NULL, NULL, &unsupported) || unsupported)
             fail_msg("case %zu: the pull does not refuse %s", i, cases[i]);
     }
 }
@@ -109,7 +120,7 @@ static void test_leaves_to_json_c(void **state)
         assert_non_null(obj);
         json_object_put(obj);
         bool unsupported = false;
-        if (pull_all(cases[i], NULL, &unsupported) || !unsupported)
+        if (pull_all(cases[i], NULL, NULL, &unsupported) || !unsupported)
             fail_msg("case %zu: not left to json-c: %s", i, cases[i]);
     }
     /* One member fewer is the pull's. */
@@ -118,7 +129,7 @@ static void test_leaves_to_json_c(void **state)
     for (int i = 0; i < JP_MAX_MEMBERS; i++)
         buf_printf(&many, "%s\"m%d\":%d", i ? "," : "", i, i);
     buf_putc(&many, '}');
-    assert_true(pull_all(many.data, NULL, NULL));
+    assert_true(pull_all(many.data, NULL, NULL, NULL));
     buf_free(&many);
 }
 
@@ -154,14 +165,14 @@ static void test_depth(void **state)
         buf_putc(&text, '[');
     for (int i = 0; i < JSON_MAX_DEPTH; i++)
         buf_putc(&text, ']');
-    assert_true(pull_all(text.data, NULL, NULL));
+    assert_true(pull_all(text.data, NULL, NULL, NULL));
     buf_reset(&text);
     for (int i = 0; i <= JSON_MAX_DEPTH; i++)
         buf_putc(&text, '[');
     for (int i = 0; i <= JSON_MAX_DEPTH; i++)
         buf_putc(&text, ']');
     bool unsupported = true;
-    assert_false(pull_all(text.data, NULL, &unsupported));
+    assert_false(pull_all(text.data, NULL, NULL, &unsupported));
     assert_false(unsupported);
     buf_free(&text);
 }
@@ -170,9 +181,44 @@ static void test_depth(void **state)
 #define THREAT "[{\"uuid\":\"b402d4b8-4576-11e9-9173-0800277f0571\",\"label1\":\"Vol \\u00e9\",\"label2\":null," \
                "\"maxRisk\":53,\"count\":\"13\",\"averageRate\":\"2.84\",\"extra\":[1, {}]}]"
 
-static bool read_upload(const char *text, struct stats_item **items, size_t *n)
+/* Whether json_parse_strict reads a and b alike: both refused, or the same value. */
+static bool same_json(const char *a, const char *b)
 {
-    return stats_upload_read(text, strlen(text), items, n);
+    char err[200];
+    struct json_object *x = json_parse_strict(a, strlen(a), err, sizeof err);
+    struct json_object *y = json_parse_strict(b, strlen(b), err, sizeof err);
+    bool same = x && y ? strcmp(json_text(x), json_text(y)) == 0 : !x && !y;
+    json_object_put(x);
+    json_object_put(y);
+    return same;
+}
+
+/* Reads a copy of text (the read writes into it), kept in *copy for the items
+ * that point into it; on failure, checks the copy is the same JSON, of the
+ * same length, for the json-c path. */
+static struct strmap labels; /* the uploads' label pool */
+
+static int labels_init(void **state)
+{
+    strmap_init(&labels);
+    return 0;
+}
+
+static int labels_free(void **state)
+{
+    strmap_free(&labels);
+    return 0;
+}
+
+static bool read_upload(const char *text, struct stats_item **items, size_t *n, char **copy)
+{
+    *copy = strdup(text);
+    bool ok = stats_upload_read(*copy, strlen(text), &labels, items, n);
+    if (!ok) {
+        assert_int_equal(strlen(*copy), strlen(text));
+        assert_true(same_json(*copy, text));
+    }
+    return ok;
 }
 
 /* A plain valid upload: every item, its fields as stats_item_from_json gives them. */
@@ -189,7 +235,8 @@ static void test_upload_read(void **state)
         "\"value\":0},{\"level\":\"Medium risks\",\"value\":0},{\"level\":\"High risks\",\"value\":0}]}}}}]";
     struct stats_item *items;
     size_t n;
-    assert_true(read_upload(upload, &items, &n));
+    char *text;
+    assert_true(read_upload(upload, &items, &n, &text));
     assert_int_equal(n, 2);
     assert_string_equal(items[0].anr, "6f1c2b4e-8d3a-4f5b-9e7c-1a2b3c4d5e6f");
     assert_int_equal(items[0].type, STATS_THREAT);
@@ -201,6 +248,7 @@ static void test_upload_read(void **state)
     const struct object_fact *o = &items[0].facts->objects[0];
     assert_string_equal(o->uuid, "b402d4b8-4576-11e9-9173-0800277f0571");
     assert_string_equal(o->labels.label[0], "Vol \xc3\xa9");
+    assert_ptr_equal(o->labels.label[0], strmap_intern(&labels, "Vol \xc3\xa9")); /* the pool's */
     assert_string_equal(o->labels.label[1], "");
     assert_string_equal(o->labels.label[3], "");
     assert_true(o->max_risk.units == 53 && o->max_risk.nanos == 0);
@@ -211,17 +259,33 @@ static void test_upload_read(void **state)
                         "[{\"uuid\":\"b402d4b8-4576-11e9-9173-0800277f0571\",\"label1\":\"Vol \xc3\xa9\","
                         "\"label2\":null,\"maxRisk\":53,\"count\":\"13\",\"averageRate\":\"2.84\","
                         "\"extra\":[1,{}]}]");
+    /* Spaces and an escape: its compact form written over it in the upload. */
+    assert_true(items[0].data_in_upload);
+    assert_true(items[0].data > text && items[0].data < text + strlen(upload));
     assert_int_equal(items[1].type, STATS_RISK);
+    /* Compact in the upload already: left there as it is, NUL-terminated. */
+    assert_true(items[1].data_in_upload);
+    assert_true(items[1].data > text && items[1].data < text + strlen(upload));
+    const char *risk_data = strstr(upload, "{\"risks\""); /* to the item's "}]" */
+    assert_int_equal(strlen(items[1].data), strlen(risk_data) - 2);
+    assert_memory_equal(items[1].data, risk_data, strlen(risk_data) - 2);
     for (size_t i = 0; i < n; i++)
         stats_item_free(&items[i]);
     free(items);
+    free(text);
 
-    assert_true(read_upload("[]", &items, &n));
+    assert_true(read_upload("[]", &items, &n, &text));
     assert_int_equal(n, 0);
     free(items);
+    free(text);
 }
 
-/* What the fast path leaves to the json-c path, which answers for it. */
+#define COMPACTED_THEN_LEFT                                                                     \
+    "[{" ANR ",\"type\":\"threat\",\"date\":\"2026-05-18\",\"data\":  " THREAT " },"              \
+    " {" ANR ",\"type\":\"threat\",\"date\":\"2026-05-19\",\"data\":[{\"uuid\":\"x\"}]}]"
+
+/* What the fast path leaves to the json-c path, which answers for it (and
+ * read_upload checks it is the same JSON). */
 static void test_upload_left_to_json_c(void **state)
 {
     static const char *const cases[] = {
@@ -235,12 +299,19 @@ static void test_upload_left_to_json_c(void **state)
         "[{" ANR ",\"type\":\"threat\",\"date\":\"2026-05-18\",\"data\":[]},1]",
         "[{" ANR ",\"type\":\"risk\",\"date\":\"2026-05-18\",\"data\":{\"risks\":{}}}]",
         "[{" ANR ",\"type\":\"threat\",\"date\":\"2026-05-18\",\"data\":[]}] x",
+        /* The first item's data compacted in place, then one the fast path leaves. */
+        COMPACTED_THEN_LEFT,
+        "[{" ANR ",\"type\":\"threat\",\"date\":\"2026-05-18\",\"data\":" THREAT "},{]",
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
         struct stats_item *items = NULL;
         size_t n = 0;
-        if (read_upload(cases[i], &items, &n))
+        char *text;
+        if (read_upload(cases[i], &items, &n, &text))
             fail_msg("case %zu read by the fast path: %s", i, cases[i]);
+        if (strcmp(cases[i], COMPACTED_THEN_LEFT) == 0) /* the same JSON, yet written over */
+            assert_string_not_equal(text, cases[i]);
+        free(text);
     }
 }
 
@@ -252,8 +323,8 @@ int main(void)
         cmocka_unit_test(test_leaves_to_json_c),
         cmocka_unit_test(test_string_decode),
         cmocka_unit_test(test_depth),
-        cmocka_unit_test(test_upload_read),
-        cmocka_unit_test(test_upload_left_to_json_c),
+        cmocka_unit_test_setup_teardown(test_upload_read, labels_init, labels_free),
+        cmocka_unit_test_setup_teardown(test_upload_left_to_json_c, labels_init, labels_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,13 +17,14 @@
 #include "stats/kinds/risk.h"
 #include "stats/stats.h"
 
-struct fact_texts;
+struct strmap;
 
 /* The facts of one stats; only the part of its type is filled. */
 struct stats_facts {
     enum stats_type type;
     struct json_object *doc;        /* holds the strings the labels borrow, or NULL */
-    struct fact_texts *texts;       /* or holds them here: read without a tree (stats_facts_text) */
+    struct strmap *label_pool;      /* or holds them, for facts a scan took out: borrowed,
+                                       it outlives the facts (stats_upload_read) */
     struct object_fact *objects;    /* threat, vulnerability: distinct uuids, last one wins */
     size_t n_objects;
     struct risk_fact risk;
