@@ -6,11 +6,14 @@ problem reported, nothing stored), idempotency and conflicts.
 import copy
 import json
 import re
+import socket
+import struct
 import uuid
 
 import pytest
 
-from conftest import (STATS_TYPES, all_stats, fixture, fixture_raw, fresh_anrs, server_today)
+from conftest import (MONARC_UA, STATS_TYPES, all_stats, fixture, fixture_raw, fresh_anrs, http_bytes,
+                      server_today)
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 WIDE = {"date_from": "1900-01-01", "date_to": "9999-12-31"}
@@ -536,6 +539,26 @@ def test_big_upload_is_answered_whole_and_stored_as_sent(server):
     assert body["metadata"] == {"count": 200, "created": 200, "updated": 0, "offset": 0, "limit": 0}
     assert sent_items(body["data"]) == sent_items(items)
     assert all(UUID_RE.match(s["uuid"]) for s in body["data"])
+    stored = [s for t in STATS_TYPES for s in listing(api, t)["data"]]
+    assert sorted(sent_items(stored), key=repr) == sorted(sent_items(items), key=repr)
+
+
+def test_upload_answer_cut_by_the_client_frees_it_and_keeps_the_stats(server):
+    """A client that goes away while the 201 is being sent: the stats stay stored (the
+    answer comes after the commit), what the answer held is freed (ASan checks at the
+    server's exit), and the server goes on."""
+    api, _ = server.new_client()
+    items = [base_item(t, str(uuid.uuid4())) for _ in range(400) for t in STATS_TYPES]
+    body = php_json(items).encode()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the answer cannot fit in it
+    sock.connect(("127.0.0.1", api.port))
+    sock.sendall(http_bytes("POST", "/api/v1/stats/", {
+        "User-Agent": MONARC_UA, "X-API-KEY": api.token, "Content-Type": "application/json"}, body))
+    sock.settimeout(60)
+    assert sock.recv(12) == b"HTTP/1.1 201"
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()  # reset, most of the answer unsent
     stored = [s for t in STATS_TYPES for s in listing(api, t)["data"]]
     assert sorted(sent_items(stored), key=repr) == sorted(sent_items(items), key=repr)
 
