@@ -119,7 +119,7 @@ static bool read_upload(struct request *req, struct stats_item **items, bool **v
 }
 
 /* Bytes of the 201 an upload's answer writes before MHD asks for more. */
-#define UPLOAD_ANSWER_PART (64 * 1024)
+#define UPLOAD_ANSWER_PART ((size_t)64 * 1024)
 
 /*
  * The 201 of an upload, written as it is sent (reply_streamed): it echoes

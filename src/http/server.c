@@ -52,7 +52,7 @@
 /* Connections the kernel queues before MHD accepts them. */
 #define LISTEN_BACKLOG 1024
 /* Bytes MHD asks a streamed answer for at once (its buffer per response). */
-#define STREAM_BLOCK_BYTES (32 * 1024)
+#define STREAM_BLOCK_BYTES ((size_t)32 * 1024)
 
 struct server {
     struct MHD_Daemon *daemon;
