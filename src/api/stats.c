@@ -164,20 +164,18 @@ static bool upload_answer_next(void *cls, buf *out)
     return true;
 }
 
-static void free_items(struct stats_item *items, const bool *valid, size_t n)
+/* Items of read_upload, valid or not: an invalid one was left zeroed. */
+static void free_items(struct stats_item *items, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (valid[i])
-            stats_item_free(&items[i]);
+        stats_item_free(&items[i]);
     free(items);
 }
 
 static void upload_answer_free(void *cls)
 {
     struct upload_answer *a = cls;
-    for (size_t i = 0; i < a->n; i++)
-        stats_item_free(&a->items[i]);
-    free(a->items);
+    free_items(a->items, a->n);
     free(a->body);
     free(a);
 }
@@ -230,7 +228,7 @@ static void post_stats(struct request *req)
     error_list_free(&errs);
     return;
 fail:
-    free_items(items, valid, n);
+    free_items(items, n);
     strmap_free(&labels);
     free(valid);
     free(body);

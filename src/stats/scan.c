@@ -4,6 +4,7 @@
  */
 #include "stats/scan.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ bool scan_label_value(struct json_pull *p, enum jp_token first, struct stats_fac
     }
     if (first != JP_STRING)
         return false;
+    assert(f->label_pool); /* set by stats_upload_read for the scans that take facts out */
     /* Decoded here first: most labels are those of a few catalogues, which the
      * pool keeps once for the whole upload. */
     char small[SCAN_LABEL_SMALL];

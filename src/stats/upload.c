@@ -48,34 +48,49 @@ struct text_span {
     size_t offset, len;
 };
 
+/* One upload being read: the pull over its text, which the items' data stay
+ * in, and what every item's reading shares. */
+struct upload_reader {
+    struct json_pull p;
+    char *text;
+    struct strmap *labels; /* the facts' labels (stats_upload_read) */
+    buf copy;              /* the compact form of one item's data at a time */
+};
+
+/* An item's data as the pull read it: its compact form is text[source] as it
+ * is, or (not as_is) the reader's copy. */
+struct data_capture {
+    bool as_is;
+    struct text_span source;
+};
+
 /* `data`, its type known: checked by the kind's scan, its compact text
- * captured (into *copy unless it is the text as it is: *source tells where the
- * pull read it), its facts into item->facts when the kind's scan takes them
- * out. */
-static bool read_data(struct json_pull *p, struct strmap *labels, struct stats_item *item,
-                      buf *copy, bool *as_is, struct text_span *source)
+ * captured, its facts into item->facts when the kind's scan takes them out. */
+static bool read_data(struct upload_reader *r, struct stats_item *item, struct data_capture *data)
 {
     const struct stats_kind *kind = stats_kind_of(item->type);
     if (!kind || (!kind->scan && !kind->scan_extract))
         return false;
-    jp_capture_begin(p, copy);
+    struct json_pull *p = &r->p;
+    jp_capture_begin(p, &r->copy);
     bool ok;
     if (kind->scan_extract) {
         item->facts = xmalloc(sizeof *item->facts);
-        *item->facts = (struct stats_facts){.type = item->type, .label_pool = labels};
+        *item->facts = (struct stats_facts){.type = item->type, .label_pool = r->labels};
         ok = kind->scan_extract(p, jp_next(p), item->facts); /* on failure the item is freed */
     } else {
         ok = kind->scan(p, jp_next(p));
     }
-    *as_is = jp_capture_end(p, &source->offset, &source->len);
+    data->as_is = jp_capture_end(p, &data->source.offset, &data->source.len);
     return ok;
 }
 
-static bool read_member(struct json_pull *p, struct strmap *labels, int member, unsigned seen,
-                        struct stats_item *item, buf *copy, bool *as_is, struct text_span *source)
+static bool read_member(struct upload_reader *r, int member, unsigned seen, struct stats_item *item,
+                        struct data_capture *data)
 {
     if (member == M_DATA)
-        return (seen & 1u << M_TYPE) && read_data(p, labels, item, copy, as_is, source);
+        return (seen & 1u << M_TYPE) && read_data(r, item, data);
+    struct json_pull *p = &r->p;
     enum jp_token value = jp_next(p);
     char s[DATE_TEXT_MAX];
     switch (member) {
@@ -96,46 +111,42 @@ static bool read_member(struct json_pull *p, struct strmap *labels, int member, 
 
 /*
  * Reads one item.  Its data ends up in the text, where the pull read it:
- * as it is, or its compact form (in *copy, which the caller lends) written
- * over it, the rest of its place blanked with spaces, so that the text stays
- * the same JSON for the json-c path should a later item send the upload
- * there.  *span says where; the item points there once the pull is over, for
- * until then the byte after it, where its NUL goes, may be one the pull reads.
+ * as it is, or its compact form written over it, the rest of its place
+ * blanked with spaces, so that the text stays the same JSON for the json-c
+ * path should a later item send the upload there.  *span says where; the item
+ * points there once the pull is over, for until then the byte after it, where
+ * its NUL goes, may be one the pull reads.
  */
-static bool read_item(struct json_pull *p, char *text, struct strmap *labels, enum jp_token first,
-                      struct stats_item *item, buf *copy, struct text_span *span)
+static bool read_item(struct upload_reader *r, enum jp_token first, struct stats_item *item,
+                      struct text_span *span)
 {
     if (first != JP_OBJECT)
         return false;
     unsigned seen = 0;
-    bool as_is = false;
-    struct text_span source = {0, 0};
-    buf_reset(copy);
+    struct data_capture data = {.as_is = true};
+    buf_reset(&r->copy);
     for (;;) {
-        enum jp_token t = jp_next(p);
+        enum jp_token t = jp_next(&r->p);
         if (t == JP_OBJECT_END)
             break;
-        int member = t == JP_KEY ? member_of(p) : -1;
-        if (member < 0 || !read_member(p, labels, member, seen, item, copy, &as_is, &source)) {
+        int member = t == JP_KEY ? member_of(&r->p) : -1;
+        if (member < 0 || !read_member(r, member, seen, item, &data)) {
             stats_item_free(item);
             return false;
         }
         seen |= 1u << member; /* the pull refuses a repeated member */
     }
     const unsigned required = 1u << M_ANR | 1u << M_TYPE | 1u << M_DATE | 1u << M_DATA;
-    if ((seen & required) != required) {
+    /* The compact form never outgrows its text (jp_capture_end): not trusted blindly. */
+    if ((seen & required) != required || (!data.as_is && r->copy.len > data.source.len)) {
         stats_item_free(item);
         return false;
     }
-    *span = source;
-    if (!as_is) {
-        if (copy->len > source.len) { /* never (jp_capture_end); not trusted blindly */
-            stats_item_free(item);
-            return false;
-        }
-        memcpy(text + source.offset, copy->data, copy->len);
-        memset(text + source.offset + copy->len, ' ', source.len - copy->len);
-        span->len = copy->len;
+    *span = data.source;
+    if (!data.as_is) {
+        memcpy(r->text + span->offset, r->copy.data, r->copy.len);
+        memset(r->text + span->offset + r->copy.len, ' ', span->len - r->copy.len);
+        span->len = r->copy.len;
     }
     item->data_in_upload = true;
     return true;
@@ -153,15 +164,14 @@ bool stats_upload_read(char *text, size_t len, struct strmap *labels, struct sta
 {
     if (len > INT32_MAX) /* json_parse_strict's limit */
         return false;
-    struct json_pull p;
-    jp_init(&p, text, len);
+    struct upload_reader r = {.text = text, .labels = labels, .copy = BUF_INIT};
+    jp_init(&r.p, text, len);
     size_t n = 0, cap = 16;
     struct stats_item *items = xcalloc(cap, sizeof *items);
     struct text_span *spans = xmalloc(cap * sizeof *spans);
-    buf copy = BUF_INIT; /* the compact form of one item's data at a time */
-    bool ok = jp_next(&p) == JP_ARRAY;
+    bool ok = jp_next(&r.p) == JP_ARRAY;
     while (ok) {
-        enum jp_token t = jp_next(&p);
+        enum jp_token t = jp_next(&r.p);
         if (t == JP_ARRAY_END)
             break;
         if (n == cap) {
@@ -170,13 +180,13 @@ bool stats_upload_read(char *text, size_t len, struct strmap *labels, struct sta
             spans = xrealloc(spans, 2 * cap * sizeof *spans);
             cap *= 2;
         }
-        ok = read_item(&p, text, labels, t, &items[n], &copy, &spans[n]);
+        ok = read_item(&r, t, &items[n], &spans[n]);
         if (ok)
             n++;
     }
-    ok = ok && jp_finish(&p);
-    jp_free(&p);
-    buf_free(&copy);
+    ok = ok && jp_finish(&r.p);
+    jp_free(&r.p);
+    buf_free(&r.copy);
     if (!ok) {
         free(spans);
         free_items(items, n);

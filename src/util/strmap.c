@@ -50,13 +50,10 @@ const char *strmap_intern(struct strmap *m, const char *key)
 {
     STRMAP_CHECK(m);
     const struct strmap_slot *slot = slot_of(m->slots, m->cap, key);
-    if (slot->key)
-        return slot->key;
-    strmap_add(m, key, 0);
-    return slot_of(m->slots, m->cap, key)->key;
+    return slot->key ? slot->key : strmap_add(m, key, 0);
 }
 
-void strmap_add(struct strmap *m, const char *key, size_t value)
+const char *strmap_add(struct strmap *m, const char *key, size_t value)
 {
     STRMAP_CHECK(m);
     if (2 * (m->used + 1) > m->cap) {
@@ -83,4 +80,5 @@ void strmap_add(struct strmap *m, const char *key, size_t value)
     slot->value = value;
     m->used++;
     STRMAP_CHECK(m);
+    return slot->key;
 }

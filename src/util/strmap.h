@@ -24,8 +24,8 @@ void strmap_init(struct strmap *m);
 void strmap_free(struct strmap *m);
 /* The value of key, or NULL. */
 const size_t *strmap_find(const struct strmap *m, const char *key);
-/* Adds a key that is not in the map. */
-void strmap_add(struct strmap *m, const char *key, size_t value);
+/* Adds a key that is not in the map; returns the map's copy of it. */
+const char *strmap_add(struct strmap *m, const char *key, size_t value);
 /* The map's copy of key, added (value 0) when it is not there yet: one copy of
  * each text for whoever keeps many equal ones.  Valid until strmap_free. */
 const char *strmap_intern(struct strmap *m, const char *key);
